@@ -1,0 +1,261 @@
+"""Seeded sampling of a scenario's uncertain inputs.
+
+Every design starts as points in the unit hypercube, one column per *unit dimension*: one for each
+uncertain scalar and one for each member of an uncertain share group. Points are generated in
+fixed blocks of :data:`BLOCK` samples whose random streams depend only on the seed and the block
+number, so a study gives bit-identical samples whether it runs at once, in chunks of any size, or
+on a Dask cluster. Iman-Conover rank correlation is applied within each block for the same reason.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from functools import cached_property
+from typing import Literal
+
+import numpy as np
+from scipy import special
+from scipy.stats import qmc
+
+from valueloop.core.distributions import dirichlet_from_uniform
+from valueloop.core.errors import OptionError, ScenarioStructureError
+from valueloop.core.scenario import Scenario
+
+Method = Literal["mc", "lhs", "sobol"]
+METHODS: tuple[Method, ...] = ("mc", "lhs", "sobol")
+BLOCK = 1 << 16
+_LHS_PERMUTATION_KEY = 1 << 30
+
+
+@dataclass(frozen=True)
+class Factor:
+    """One independent source of uncertainty: a scalar parameter or a whole share group."""
+
+    name: str
+    members: tuple[str, ...]
+    columns: slice
+
+    @property
+    def is_group(self) -> bool:
+        return len(self.members) > 1 or self.members[0] != self.name
+
+
+class UncertainSpace:
+    """The map from unit-hypercube points to parameter values for one scenario."""
+
+    def __init__(self, scenario: Scenario) -> None:
+        self.scenario = scenario
+        factors: list[Factor] = []
+        column = 0
+        for name in scenario.uncertain_scalars():
+            factors.append(Factor(name, (name,), slice(column, column + 1)))
+            column += 1
+        for group in scenario.uncertain_groups():
+            size = len(group.members)
+            factors.append(Factor(group.name, group.members, slice(column, column + size)))
+            column += size
+        self.factors: tuple[Factor, ...] = tuple(factors)
+        self.dimension = column
+        self._correlated = self._correlation_matrix()
+
+    @cached_property
+    def fixed_inputs(self) -> dict[str, np.ndarray]:
+        """Every parameter that is not sampled, as an array with a leading axis of length 1."""
+        sampled = {m for f in self.factors for m in f.members}
+        fixed: dict[str, np.ndarray] = {}
+        for name, parameter in self.scenario.parameters.items():
+            if name in sampled:
+                continue
+            array = np.asarray(parameter.value, dtype=float)[None, ...]
+            array.setflags(write=False)
+            fixed[name] = array
+        return fixed
+
+    @property
+    def sampled_names(self) -> tuple[str, ...]:
+        return tuple(m for f in self.factors for m in f.members)
+
+    # -- unit points ---------------------------------------------------------------------------
+
+    def unit_points(self, method: Method, n_total: int, seed: int, start: int = 0,
+                    stop: int | None = None) -> np.ndarray:
+        """Points ``start:stop`` of an ``n_total`` design, shape ``(dimension, stop - start)``."""
+        stop = n_total if stop is None else stop
+        if method not in METHODS:
+            raise OptionError(f"unknown sampling method {method!r}", item="method",
+                              allowed=", ".join(METHODS))
+        if not 0 <= start <= stop <= n_total:
+            raise ValueError(f"bad sample range {start}:{stop} of {n_total}")
+        d, n = self.dimension, stop - start
+        if d == 0:
+            return np.empty((0, n))
+        if method == "sobol":
+            return self._sobol(seed, start, n)
+        points = np.empty((d, n))
+        for block, lo, hi in _blocks(start, stop):
+            rng = np.random.Generator(np.random.PCG64(np.random.SeedSequence(seed,
+                                                                             spawn_key=(block,))))
+            uniforms = rng.random((d, BLOCK))[:, lo - block * BLOCK:hi - block * BLOCK]
+            points[:, lo - start:hi - start] = uniforms
+        if method == "lhs":
+            for column in range(d):
+                rng = np.random.Generator(np.random.PCG64(np.random.SeedSequence(
+                    seed, spawn_key=(_LHS_PERMUTATION_KEY, column))))
+                strata = rng.permutation(n_total)[start:stop]
+                points[column] = (strata + points[column]) / n_total
+        return points
+
+    def _sobol(self, seed: int, start: int, n: int) -> np.ndarray:
+        engine = qmc.Sobol(d=self.dimension, scramble=True, rng=np.random.default_rng(seed))
+        if start:
+            engine.fast_forward(start)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", UserWarning)  # balance warning for non powers of 2
+            return engine.random(n).T.copy()
+
+    # -- transform -----------------------------------------------------------------------------
+
+    def values(self, unit_points: np.ndarray, *, first_index: int = 0,
+               correlate: bool = True) -> dict[str, np.ndarray]:
+        """Map unit points ``(dimension, n)`` to parameter values, one ``(n,)`` array each.
+
+        ``first_index`` is the position of the first point in the whole design; it decides the
+        blocks within which rank correlations are imposed.
+        """
+        scenario = self.scenario
+        result: dict[str, np.ndarray] = {}
+        for factor in self.factors:
+            if factor.is_group:
+                group = scenario.share_groups[factor.name]
+                baseline = {m: float(scenario.parameters[m].value)  # type: ignore[arg-type]
+                            for m in group.members}
+                shares = dirichlet_from_uniform(unit_points[factor.columns],
+                                                group.alpha(baseline))
+                for member, row in zip(group.members, shares, strict=True):
+                    result[member] = row
+            else:
+                parameter = scenario.parameters[factor.name]
+                assert parameter.distribution is not None
+                result[factor.name] = parameter.distribution.ppf(
+                    unit_points[factor.columns.start], parameter.bounds)
+        if correlate and self._correlated is not None:
+            self._impose_rank_correlation(result, first_index)
+        return result
+
+    def _correlation_matrix(self) -> tuple[tuple[str, ...], np.ndarray] | None:
+        if not self.scenario.correlations:
+            return None
+        names = sorted({n for c in self.scenario.correlations for n in c.parameters})
+        position = {n: i for i, n in enumerate(names)}
+        matrix = np.eye(len(names))
+        for entry in self.scenario.correlations:
+            i, j = (position[n] for n in entry.parameters)
+            matrix[i, j] = matrix[j, i] = entry.rank_correlation
+        try:
+            np.linalg.cholesky(matrix)
+        except np.linalg.LinAlgError:
+            raise ScenarioStructureError(
+                "the rank correlations given are not a valid correlation matrix "
+                "(not positive definite)", item="correlations",
+                allowed="a consistent set of pairwise correlations") from None
+        return tuple(names), matrix
+
+    def _impose_rank_correlation(self, values: dict[str, np.ndarray], first_index: int) -> None:
+        assert self._correlated is not None
+        names, target = self._correlated
+        n = next(iter(values.values())).shape[0]
+        for block, lo, hi in _blocks(first_index, first_index + n):
+            # A partial block at either end is correlated on its own; the runner aligns chunks
+            # to blocks, so in a study every full block is treated identically.
+            del block
+            segment = slice(lo - first_index, hi - first_index)
+            columns = np.stack([values[name][segment] for name in names])
+            reordered = iman_conover(columns, target)
+            for name, row in zip(names, reordered, strict=True):
+                values[name][segment] = row
+
+
+def _blocks(start: int, stop: int) -> Iterator[tuple[int, int, int]]:
+    """(block number, lo, hi) for each block overlapping ``start:stop``."""
+    block = start // BLOCK
+    while block * BLOCK < stop:
+        lo, hi = max(start, block * BLOCK), min(stop, (block + 1) * BLOCK)
+        yield block, lo, hi
+        block += 1
+
+
+def iman_conover(columns: np.ndarray, target: np.ndarray) -> np.ndarray:
+    """Reorder each row of ``columns`` (k, n) so that their rank correlation approaches ``target``.
+
+    Iman & Conover (1982), Commun. Stat. Simul. Comput. 11(3): van der Waerden scores are given the
+    target correlation through Cholesky factors (correcting for the scores' own sample
+    correlation), and each variable's sorted values are laid out in the ranks of its scores.
+    The marginal values are unchanged.
+    """
+    k, n = columns.shape
+    if n < 3:
+        return columns.copy()
+    scores = special.ndtri(np.arange(1, n + 1) / (n + 1))
+    rng = np.random.Generator(np.random.PCG64(np.random.SeedSequence(n, spawn_key=(k,))))
+    score_matrix = np.stack([rng.permutation(scores) for _ in range(k)])
+    observed = np.corrcoef(score_matrix)
+    transform = np.linalg.cholesky(target) @ np.linalg.inv(np.linalg.cholesky(observed))
+    correlated_scores = transform @ score_matrix
+    result = np.empty_like(columns)
+    for row in range(k):
+        ranks = np.argsort(np.argsort(correlated_scores[row]))
+        result[row] = np.sort(columns[row])[ranks]
+    return result
+
+
+@dataclass(frozen=True)
+class SampleSet(Mapping[str, np.ndarray]):
+    """Named inputs for one evaluation: sampled ``(n,)`` arrays plus fixed broadcastable ones."""
+
+    n: int
+    sampled: Mapping[str, np.ndarray]
+    fixed: Mapping[str, np.ndarray]
+
+    def __getitem__(self, name: str) -> np.ndarray:
+        if name in self.sampled:
+            return self.sampled[name]
+        return self.fixed[name]
+
+    def __contains__(self, name: object) -> bool:
+        return name in self.sampled or name in self.fixed
+
+    def __iter__(self) -> Iterator[str]:
+        yield from self.sampled
+        yield from self.fixed
+
+    def __len__(self) -> int:
+        return len(self.sampled) + len(self.fixed)
+
+    def matrix(self, names: tuple[str, ...] | None = None) -> np.ndarray:
+        """Sampled values as a ``(len(names), n)`` matrix."""
+        names = tuple(self.sampled) if names is None else names
+        return np.stack([self.sampled[name] for name in names]) if names else np.empty((0,
+                                                                                         self.n))
+
+
+def sample(scenario: Scenario, n: int, *, method: Method = "mc", seed: int = 0,
+           start: int = 0, stop: int | None = None) -> SampleSet:
+    """Samples ``start:stop`` of an ``n``-sample design of the scenario's uncertain inputs."""
+    if n < 1:
+        raise OptionError(f"the number of samples must be at least 1, got {n}", item="samples")
+    space = UncertainSpace(scenario)
+    stop = n if stop is None else stop
+    points = space.unit_points(method, n, seed, start, stop)
+    return SampleSet(stop - start, space.values(points, first_index=start), space.fixed_inputs)
+
+
+def baseline_inputs(scenario: Scenario) -> SampleSet:
+    """The deterministic run: every parameter at its baseline value, N = 1."""
+    fixed = {}
+    for name, parameter in scenario.parameters.items():
+        array = np.asarray(parameter.value, dtype=float)[None, ...]
+        array.setflags(write=False)
+        fixed[name] = array
+    return SampleSet(1, {}, fixed)

@@ -1,0 +1,1 @@
+"""Reference data shipped as text with provenance (documents, scenarios, claims, tables)."""

@@ -34,7 +34,7 @@ class _Distribution(BaseModel):
         raise NotImplementedError
 
     def converted(self, convert: Converter, scale: float) -> _Distribution:
-        """The same distribution in another unit (``convert`` for locations, ``scale`` for widths)."""
+        """The same distribution in another unit (``convert`` locations, ``scale`` widths)."""
         raise NotImplementedError
 
     def arguments(self) -> dict[str, float]:
@@ -149,8 +149,9 @@ class Normal(_Distribution):
 
     def ppf(self, u: Array, bounds: tuple[float, float] = (-math.inf, math.inf)) -> Array:
         lo_z, hi_z = ((b - self.mean) / self.sd for b in bounds)
-        return self.mean + self.sd * special.ndtri(_truncate(u, special.ndtr(lo_z),
-                                                              special.ndtr(hi_z)))
+        values = self.mean + self.sd * special.ndtri(_truncate(u, special.ndtr(lo_z),
+                                                                special.ndtr(hi_z)))
+        return _clip(values, bounds)
 
     def converted(self, convert: Converter, scale: float) -> Normal:
         return Normal(mean=convert(self.mean), sd=self.sd * scale)
@@ -174,10 +175,18 @@ class LogNormal(_Distribution):
         lo, hi = bounds
         lo_p = special.ndtr((math.log(lo) - mu) / self.sigma) if lo > 0 else 0.0
         hi_p = special.ndtr((math.log(hi) - mu) / self.sigma) if math.isfinite(hi) else 1.0
-        return np.exp(mu + self.sigma * special.ndtri(_truncate(u, lo_p, hi_p)))
+        return _clip(np.exp(mu + self.sigma * special.ndtri(_truncate(u, lo_p, hi_p))), bounds)
 
     def converted(self, convert: Converter, scale: float) -> LogNormal:
         return LogNormal(median=self.median * scale, sigma=self.sigma)
+
+
+def _clip(values: Array, bounds: tuple[float, float]) -> Array:
+    """Keep values inside the truncation bounds: round trips through the CDF and its inverse
+    can land a few ulps outside (or at +-inf when a bound lies far in a tail)."""
+    if bounds[0] == -math.inf and bounds[1] == math.inf:
+        return values
+    return np.clip(values, bounds[0], bounds[1])
 
 
 def _truncate(u: Array, lo_p: float, hi_p: float) -> Array:
@@ -196,10 +205,12 @@ def dirichlet_from_uniform(u: Array, alpha: Array) -> Array:
     """Dirichlet samples from uniforms: ``u`` is (k, N), ``alpha`` is (k,); returns (k, N).
 
     Each row is a Gamma(alpha_i) variate by its inverse CDF, normalised by the column sum, so
-    the shares of every sample sum to one to rounding error.
+    the shares of every sample sum to one to rounding error. A member with ``alpha_i = 0`` (a
+    baseline share of zero) is the limit of the Dirichlet: always exactly zero.
     """
     gammas = special.gammaincinv(alpha[:, None], u)
     # The inverse CDF can underflow to exactly zero for tiny u and small alpha; a floor keeps the
     # normalisation finite without visibly changing any share.
     np.maximum(gammas, np.finfo(float).tiny, out=gammas)
+    gammas[alpha <= 0] = 0.0  # gammaincinv(0, u) is nan
     return gammas / gammas.sum(axis=0, keepdims=True)

@@ -103,6 +103,8 @@ class ParameterPatch(BaseModel):
                    for key in self.model_dump(exclude_unset=True, exclude={"fixed"})}
         if self.fixed:
             changes["distribution"] = None
+            if changes.get("value", entry.value) is None:
+                changes["value"] = entry.baseline  # fixed at the distribution's central value
         if "source" not in changes and default_source is not None:
             changes["source"] = default_source
         return ParameterEntry.model_validate({**entry.model_dump(), **changes})

@@ -115,6 +115,25 @@ class UncertainSpace:
             warnings.simplefilter("ignore", UserWarning)  # balance warning for non powers of 2
             return engine.random(n).T.copy()
 
+    def sample_values(self, method: Method, n_total: int, seed: int, start: int = 0,
+                      stop: int | None = None) -> dict[str, np.ndarray]:
+        """Parameter values of points ``start:stop`` of an ``n_total`` design.
+
+        Rank correlations are imposed per block, so with correlations the points of every block
+        overlapping ``start:stop`` are drawn and transformed whole, then cut to the range: the
+        result does not depend on how a study is split into chunks.
+        """
+        stop = n_total if stop is None else stop
+        lo, hi = start, stop
+        if self._correlated is not None and 0 <= start < stop <= n_total:
+            lo = start - start % BLOCK
+            hi = min(n_total, -(-stop // BLOCK) * BLOCK)
+        points = self.unit_points(method, n_total, seed, lo, hi)
+        values = self.values(points, first_index=lo)
+        if (lo, hi) != (start, stop):
+            values = {name: array[start - lo:stop - lo].copy() for name, array in values.items()}
+        return values
+
     # -- transform -----------------------------------------------------------------------------
 
     def values(self, unit_points: np.ndarray, *, first_index: int = 0,
@@ -167,8 +186,8 @@ class UncertainSpace:
         names, target = self._correlated
         n = next(iter(values.values())).shape[0]
         for block, lo, hi in _blocks(first_index, first_index + n):
-            # A partial block at either end is correlated on its own; the runner aligns chunks
-            # to blocks, so in a study every full block is treated identically.
+            # A partial block at either end is correlated on its own; sample_values draws whole
+            # blocks, so in a study every block is treated identically however it is chunked.
             del block
             segment = slice(lo - first_index, hi - first_index)
             columns = np.stack([values[name][segment] for name in names])
@@ -201,7 +220,13 @@ def iman_conover(columns: np.ndarray, target: np.ndarray) -> np.ndarray:
     rng = np.random.Generator(np.random.PCG64(np.random.SeedSequence(n, spawn_key=(k,))))
     score_matrix = np.stack([rng.permutation(scores) for _ in range(k)])
     observed = np.corrcoef(score_matrix)
-    transform = np.linalg.cholesky(target) @ np.linalg.inv(np.linalg.cholesky(observed))
+    try:
+        correction = np.linalg.inv(np.linalg.cholesky(observed))
+    except np.linalg.LinAlgError:
+        # Too few samples (n <= k, e.g. a short last block) make the scores' own correlation
+        # singular; impose the target without correcting for it.
+        correction = np.eye(k)
+    transform = np.linalg.cholesky(target) @ correction
     correlated_scores = transform @ score_matrix
     result = np.empty_like(columns)
     for row in range(k):
@@ -247,8 +272,8 @@ def sample(scenario: Scenario, n: int, *, method: Method = "mc", seed: int = 0,
         raise OptionError(f"the number of samples must be at least 1, got {n}", item="samples")
     space = UncertainSpace(scenario)
     stop = n if stop is None else stop
-    points = space.unit_points(method, n, seed, start, stop)
-    return SampleSet(stop - start, space.values(points, first_index=start), space.fixed_inputs)
+    values = space.sample_values(method, n, seed, start, stop)
+    return SampleSet(stop - start, values, space.fixed_inputs)
 
 
 def baseline_inputs(scenario: Scenario) -> SampleSet:

@@ -27,7 +27,6 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from valueloop.core.distributions import Normal, _Distribution
-from valueloop.core.frozen import FrozenDict
 from valueloop.core.errors import (
     DimensionError,
     InvalidDistributionError,
@@ -40,6 +39,7 @@ from valueloop.core.errors import (
     UnknownParameterError,
     UserInputError,
 )
+from valueloop.core.frozen import FrozenDict
 from valueloop.core.model import ModelDefinition
 from valueloop.core.parameters import (
     CorrelationEntry,
@@ -136,7 +136,10 @@ def load_definition(path: str | Path, _seen: tuple[Path, ...] = ()) -> ScenarioD
                                  allowed="[scenario] with name and model")
     definition = _validate_definition(raw, text, path)
     if definition.scenario.extends:
-        parent_path = resolve_scenario_path(definition.scenario.extends, path.parent)
+        try:
+            parent_path = resolve_scenario_path(definition.scenario.extends, path.parent)
+        except UserInputError as exc:  # e.g. an unknown shipped name: say which file asked
+            raise exc.located(path) from None
         parent = load_definition(parent_path, (*_seen, resolved))
         definition = merge_definitions(parent, definition)
     return definition
@@ -148,6 +151,10 @@ def _validate_definition(raw: dict[str, Any], text: str, path: Path) -> Scenario
             raise UnknownParameterError(
                 "is not a valid parameter name", file=path, line=line_of(text, name),
                 item=name, allowed="lower-case dotted names such as cobalt.price.hydroxide")
+    documents = raw.get("documents")
+    if isinstance(documents, dict):  # [documents.ID]: the id is the table's key
+        raw = {**raw, "documents": {key: {"id": key, **table} if isinstance(table, dict)
+                                    else table for key, table in documents.items()}}
     try:
         return ScenarioDefinition.model_validate(raw)
     except ValidationError as exc:
@@ -178,7 +185,7 @@ def _translate_validation_error(exc: ValidationError, text: str, path: Path) -> 
 
 def line_of(text: str, needle: str) -> int | None:
     """Line number of the first table header or key that names ``needle`` (1-based)."""
-    quoted = re.compile(r'(^\s*\[[^\]]*"' + re.escape(needle) + r'"|^\s*"'
+    quoted = re.compile(r'(^\s*\[[^\]]*"' + re.escape(needle) + r'"|^\s*(?:[\w-]+\s*\.\s*)*"'
                         + re.escape(needle) + r'"\s*=|^\s*\[[^\]"]*\b' + re.escape(needle)
                         + r'\b[^\]"]*\])')
     for number, line in enumerate(text.splitlines(), start=1):
@@ -362,7 +369,15 @@ def apply_override(definition: ScenarioDefinition,
                 raise UnknownParameterError(
                     f"override {name!r} changes a parameter the scenario does not have",
                     item=parameter, allowed=_closest(parameter, entries) or None)
-            entries[parameter] = patch.applied_to(entries[parameter], block.source)
+            try:
+                entries[parameter] = patch.applied_to(entries[parameter], block.source)
+            except ValidationError as exc:
+                error = exc.errors()[0]
+                message = str(error["msg"]).removeprefix("Value error, ")
+                kind = (InvalidDistributionError if "distribution" in map(str, error["loc"])
+                        else MalformedFileError)
+                raise kind(f"override {name!r} makes it invalid: {message}",
+                           item=parameter) from None
     return entries
 
 
@@ -381,12 +396,13 @@ def _resolve_parameter(entry: ParameterEntry, declaration: ParameterDeclaration
     if declaration.shape == "scalar" and is_series:
         raise DimensionError("must be a single value, not a series", item=name)
 
-    scale = conversion_factor(entry.unit, declaration.unit, item=name) if not _has_offset(
-        entry.unit) else _delta_scale(entry.unit, declaration.unit, name)
+    offset = _has_offset(entry.unit) or _has_offset(declaration.unit)
+    scale = _delta_scale(entry.unit, declaration.unit, name) if offset else conversion_factor(
+        entry.unit, declaration.unit, item=name)
 
     def convert(value: float) -> float:
-        return convert_value(value, entry.unit, declaration.unit, item=name) if _has_offset(
-            entry.unit) else value * scale
+        return convert_value(value, entry.unit, declaration.unit, item=name) if offset else (
+            value * scale)
 
     bounds = declaration.bounds
     if entry.bounds is not None:
@@ -403,7 +419,7 @@ def _resolve_parameter(entry: ParameterEntry, declaration: ParameterDeclaration
 
 
 def _has_offset(unit: str) -> bool:
-    return not parse_unit(unit)._REGISTRY.Quantity(1.0, parse_unit(unit))._ok_for_muldiv()
+    return not parse_unit(unit)._REGISTRY.Quantity(1.0, parse_unit(unit))._is_multiplicative
 
 
 def _delta_scale(from_unit: str, to_unit: str, item: str) -> float:

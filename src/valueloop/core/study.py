@@ -6,8 +6,10 @@ block (see :mod:`valueloop.core.sampling`), so their results are identical bit f
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -64,9 +66,7 @@ def evaluate_chunk(model: ModelDefinition, scenario: Scenario, method: Method, s
                    n: int, start: int, stop: int, keep_inputs: bool = False) -> ChunkResult:
     """Sample and evaluate samples ``start:stop`` of an ``n``-sample study."""
     space = UncertainSpace(scenario)
-    points = space.unit_points(method, n, seed, start, stop)
-    values = space.values(points, first_index=start)
-    del points
+    values = space.sample_values(method, n, seed, start, stop)
     inputs = SampleSet(stop - start, values, space.fixed_inputs)
     outputs = model(inputs, stop - start)
     kept = np.stack([values[name] for name in space.sampled_names]) if (
@@ -118,18 +118,26 @@ def chunk_ranges(n: int, size: int) -> Iterator[tuple[int, int]]:
 def run_study(model: ModelDefinition, scenario: Scenario, n: int, *, method: Method = "mc",
               seed: int = 0, memory_budget: int = DEFAULT_MEMORY_BUDGET,
               chunk: int | None = None, scheduler: str | None = None,
-              keep_inputs: bool = False, progress: Progress | None = None) -> StudyResult:
+              workers: int | None = None, keep_inputs: bool = False,
+              progress: Progress | None = None) -> StudyResult:
     """Evaluate ``model`` on ``n`` samples of ``scenario``.
 
-    ``chunk`` fixes the chunk size (otherwise it follows from ``memory_budget``). With
-    ``scheduler`` (``tcp://host:port``) the chunks run on that Dask cluster.
+    ``chunk`` fixes the chunk size (otherwise it follows from ``memory_budget``, shared by the
+    ``workers`` threads that evaluate chunks side by side; numpy releases the GIL in array
+    operations, so threads use every core without copying inputs). With ``scheduler``
+    (``tcp://host:port``) the chunks run on that Dask cluster instead.
     """
     if n < 1:
         raise OptionError(f"the number of samples must be at least 1, got {n}", item="samples")
     if seed < 0:
         raise OptionError(f"the seed must be a non-negative integer, got {seed}", item="seed")
     began = time.perf_counter()
-    size = chunk if chunk is not None else chunk_size(model, scenario, n, memory_budget)
+    threads = max(1, workers if workers is not None else (os.cpu_count() or 1))
+    if chunk is not None:
+        size = chunk
+    else:
+        size = chunk_size(model, scenario, n, memory_budget // threads)
+        size = min(size, _balanced(n, threads))
     if size < 1:
         raise OptionError(f"chunk size must be at least 1, got {size}", item="chunk")
     ranges = list(chunk_ranges(n, size))
@@ -137,12 +145,8 @@ def run_study(model: ModelDefinition, scenario: Scenario, n: int, *, method: Met
         parts = _run_on_dask(scheduler, model, scenario, method, seed, n, ranges, keep_inputs,
                              progress)
     else:
-        parts = []
-        for start, stop in ranges:
-            parts.append(evaluate_chunk(model, scenario, method, seed, n, start, stop,
-                                        keep_inputs))
-            if progress:
-                progress(stop, n)
+        parts = _run_in_threads(model, scenario, method, seed, n, ranges, keep_inputs,
+                                min(threads, len(ranges)), progress)
     outputs = _concatenate([p.outputs for p in parts], model)
     inputs = (np.concatenate([p.inputs for p in parts], axis=1)
               if keep_inputs and parts[0].inputs is not None else None)
@@ -150,6 +154,39 @@ def run_study(model: ModelDefinition, scenario: Scenario, n: int, *, method: Met
         model=model.name, scenario=scenario.label, method=method, seed=seed, n=n,
         outputs=outputs, input_names=UncertainSpace(scenario).sampled_names if keep_inputs
         else (), inputs=inputs, chunks=len(ranges), seconds=time.perf_counter() - began)
+
+
+def _balanced(n: int, threads: int) -> int:
+    """A chunk size that gives every thread work, in whole sampling blocks where possible."""
+    share = -(-n // threads)
+    if share >= BLOCK:
+        share += (-share) % BLOCK
+    return max(1, share)
+
+
+def _run_in_threads(model: ModelDefinition, scenario: Scenario, method: Method, seed: int,
+                    n: int, ranges: list[tuple[int, int]], keep_inputs: bool, threads: int,
+                    progress: Progress | None) -> list[ChunkResult]:
+    if threads <= 1:
+        parts = []
+        for start, stop in ranges:
+            parts.append(evaluate_chunk(model, scenario, method, seed, n, start, stop,
+                                        keep_inputs))
+            if progress:
+                progress(stop, n)
+        return parts
+    done = 0
+    results: dict[int, ChunkResult] = {}
+    with ThreadPoolExecutor(max_workers=threads, thread_name_prefix="valueloop") as pool:
+        futures = [pool.submit(evaluate_chunk, model, scenario, method, seed, n, start, stop,
+                               keep_inputs) for start, stop in ranges]
+        for future in as_completed(futures):
+            part = future.result()
+            results[part.start] = part
+            done += part.stop - part.start
+            if progress:
+                progress(done, n)
+    return [results[start] for start, _ in ranges]
 
 
 def _concatenate(parts: list[Outputs], model: ModelDefinition) -> Outputs:

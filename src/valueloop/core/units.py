@@ -87,13 +87,14 @@ def conversion_factor(from_unit: str, to_unit: str, *, item: str | None = None) 
     source, target = parse_unit(from_unit, item=item), parse_unit(to_unit, item=item)
     _require_same_dimension(source, target, from_unit, to_unit, item)
     registry = unit_registry()
-    quantity = registry.Quantity(1.0, source)
-    if not quantity._ok_for_muldiv():
-        raise DimensionError(
-            f"unit {from_unit!r} has an offset, so it cannot be scaled",
-            item=item, allowed="absolute units such as K",
-        )
-    return float(quantity.to(target).magnitude)
+    # _is_multiplicative, not _ok_for_muldiv(): the latter is always true with autoconvert
+    for unit, text in ((source, from_unit), (target, to_unit)):
+        if not registry.Quantity(1.0, unit)._is_multiplicative:
+            raise DimensionError(
+                f"unit {text!r} has an offset, so it cannot be scaled",
+                item=item, allowed="absolute units such as K",
+            )
+    return float(registry.Quantity(1.0, source).to(target).magnitude)
 
 
 def convert_value(value: float, from_unit: str, to_unit: str, *, item: str | None = None) -> float:

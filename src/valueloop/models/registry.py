@@ -7,10 +7,11 @@ from types import MappingProxyType
 
 from valueloop.core.errors import ScenarioStructureError
 from valueloop.core.model import ModelDefinition
+from valueloop.models.cobalt_balance import COBALT_BALANCE
 from valueloop.models.testfunctions import ISHIGAMI, SOBOL_G
 
 MODELS: Mapping[str, ModelDefinition] = MappingProxyType(
-    {model.name: model for model in (ISHIGAMI, SOBOL_G)}
+    {model.name: model for model in (COBALT_BALANCE, ISHIGAMI, SOBOL_G)}
 )
 
 

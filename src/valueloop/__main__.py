@@ -1,0 +1,5 @@
+"""``python -m valueloop``: the same CLI as the ``valueloop`` command."""
+
+from valueloop.cli import main
+
+main()

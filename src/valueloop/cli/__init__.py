@@ -1,0 +1,56 @@
+"""The ``valueloop`` command line: one command group per area, thin over the Python API.
+
+User errors (:class:`~valueloop.core.errors.UserInputError`) print one line on stderr and exit
+with status 2; nothing is half-written because every file is written atomically.
+"""
+
+from __future__ import annotations
+
+import sys
+
+import click
+import typer
+from rich.markup import escape
+
+from valueloop.cli import claims_cmd, outlook_cmd, scenario_cmd, study_cmd
+from valueloop.cli.common import sources_command
+from valueloop.cli.output import err_console
+from valueloop.core.errors import UserInputError
+
+app = typer.Typer(
+    name="valueloop",
+    help="Circular metals value chains, copper and cobalt first.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+app.command("sources")(sources_command)
+app.add_typer(scenario_cmd.app, name="scenario")
+app.add_typer(study_cmd.app, name="study")
+app.add_typer(claims_cmd.app, name="claims")
+app.add_typer(outlook_cmd.app, name="outlook")
+app.command("models")(study_cmd.models_command)
+
+
+def run(argv: list[str] | None = None) -> int:
+    """Run the CLI with ``argv`` and return the exit status (used by ``main`` and the tests)."""
+    command = typer.main.get_command(app)
+    try:
+        command.main(args=argv, prog_name="valueloop", standalone_mode=False)
+    except UserInputError as exc:
+        err_console.print(f"[bold red]error:[/bold red] {escape(exc.render())}",
+                          soft_wrap=True)
+        return exc.exit_status
+    except click.exceptions.Exit as exc:
+        return exc.exit_code
+    except click.ClickException as exc:
+        exc.show()
+        return exc.exit_code
+    except click.exceptions.Abort:
+        err_console.print("aborted")
+        return 1
+    return 0
+
+
+def main() -> None:
+    sys.exit(run())

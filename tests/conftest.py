@@ -1,0 +1,90 @@
+"""Shared test helpers: a small model with units, share groups and a correlation.
+
+``MINI`` exercises what the registered test functions do not: units that need converting (a mass
+given in wan_t, a price in CNY/t, an energy intensity in kWh/t), every distribution kind, a
+Dirichlet share group and an Iman-Conover rank correlation.
+"""
+
+from __future__ import annotations
+
+import math
+import textwrap
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from valueloop.core.model import Inputs, ModelDefinition, OutputDeclaration, Outputs
+from valueloop.core.parameters import ParameterDeclaration
+from valueloop.core.scenario import Scenario, load_definition, resolve
+
+DATA = Path(__file__).parent / "data"
+SCENARIOS = DATA / "scenarios_core"
+CHEMISTRIES = ("chem.nmc", "chem.lfp", "chem.nca")
+
+
+def _mini(inputs: Inputs) -> Outputs:
+    mass = inputs["ore.mass"]
+    revenue = mass * inputs["ore.price"] * inputs["ore.grade"]
+    weights = sum((i + 1.0) * inputs[name] for i, name in enumerate(CHEMISTRIES))
+    years = np.asarray(inputs["demand.index"])  # (1, T)
+    return {
+        "revenue": revenue,
+        "energy": mass * inputs["ore.energy"],
+        "mix": weights,
+        "demand": np.asarray(revenue)[:, None] * years,
+    }
+
+
+def _declare(name: str, unit: str, bounds: tuple[float, float] = (0.0, math.inf),
+             **kwargs: object) -> ParameterDeclaration:
+    return ParameterDeclaration(name=name, unit=unit, description=name, bounds=bounds, **kwargs)
+
+
+MINI = ModelDefinition(
+    name="engine-mini",
+    title="small model for engine tests",
+    parameters=(
+        _declare("ore.mass", "t"),
+        _declare("ore.price", "CNY/t"),
+        _declare("ore.grade", "dimensionless", (0.0, 1.0)),
+        _declare("ore.energy", "kWh/t"),
+        *(_declare(name, "dimensionless", (0.0, 1.0)) for name in CHEMISTRIES),
+        _declare("demand.index", "dimensionless", shape="series", index_name="year"),
+    ),
+    outputs=(
+        OutputDeclaration("revenue", "CNY", "mass x price x grade"),
+        OutputDeclaration("energy", "kWh", "mass x energy intensity"),
+        OutputDeclaration("mix", "dimensionless", "share-weighted chemistry index"),
+        OutputDeclaration("demand", "CNY", "revenue x demand index", axes=("year",)),
+    ),
+    evaluate=_mini,
+)
+
+
+def load_mini(path: Path, override: str | None = None) -> Scenario:
+    return resolve(load_definition(path), MINI, override=override, file=path)
+
+
+@pytest.fixture
+def mini_model() -> ModelDefinition:
+    return MINI
+
+
+@pytest.fixture
+def mini_scenario() -> Scenario:
+    return load_mini(SCENARIOS / "mini.toml")
+
+
+@pytest.fixture
+def write(tmp_path: Path) -> Callable[..., Path]:
+    """Write a (dedented) file into ``tmp_path`` and return its path."""
+
+    def _write(text: str, name: str = "scenario.toml") -> Path:
+        path = tmp_path / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(textwrap.dedent(text).lstrip("\n"), encoding="utf-8")
+        return path
+
+    return _write

@@ -67,7 +67,7 @@ source = { assumption = "a ten-thousand-tonne plant, the size section 2.1 costs"
 [parameters."plant.utilisation"]
 value = 0.634
 distribution = { kind = "pert", low = 0.4, mode = 0.634, high = 0.9 }
-source = { document = "seed-004", section = "1.1", assumption = "range around the industry average" }
+source = { document = "seed-004", section = "1.1", assumption = "range around the average" }
 """
 
 

@@ -221,9 +221,10 @@ def test_inconsistent_correlations_are_refused(write: Write) -> None:
         rank_correlation = -0.9
         source = { assumption = "x" }
         """)
-    scenario = load_scenario(path)
-    with pytest.raises(ScenarioStructureError, match="positive definite"):
-        sample(scenario, 10)
+    # Refused when the scenario is loaded, with the file named, not first when it is sampled.
+    with pytest.raises(ScenarioStructureError, match="positive definite") as caught:
+        load_scenario(path)
+    assert caught.value.file == path
 
 
 def test_fixed_share_group_and_zero_share(write: Write) -> None:

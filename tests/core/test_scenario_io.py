@@ -50,7 +50,7 @@ from valueloop.core.scenario_io import (
     import_definition_xlsx,
     import_scenario_xlsx_to_toml,
 )
-from valueloop.core.sources import Citation, Document
+from valueloop.core.sources import Citation
 from valueloop.models.testfunctions import ISHIGAMI
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "scenarios"
@@ -295,13 +295,15 @@ def test_import_scenario_xlsx_to_toml(rich: ScenarioDefinition, rich_xlsx: Path,
     assert [p.name for p in target.parent.iterdir()] == ["rich.toml"]  # no temporary left
 
 
-def test_xlsx_refuses_document_keyed_by_another_id(rich: ScenarioDefinition,
-                                                   tmp_path: Path) -> None:
-    documents = {"alias": Document(id="real-id", title="A document")}
-    definition = rich.model_copy(update={"documents": documents})
-    assert toml_round_trip(definition) == definition
-    with pytest.raises(ValueError, match="has id 'real-id'"):
-        export_definition_xlsx(definition, tmp_path / "x.xlsx")
+def test_document_keyed_by_another_id_is_refused_at_load(tmp_path: Path) -> None:
+    path = tmp_path / "alias.toml"
+    path.write_text('[scenario]\nname = "a"\nmodel = "ishigami"\n\n'
+                    '[documents.alias]\nid = "real-id"\ntitle = "A document"\n',
+                    encoding="utf-8")
+    with pytest.raises(MalformedFileError, match="different id 'real-id'"):
+        load_definition(path)
+    with pytest.raises(ValueError, match="different id"):
+        ScenarioDefinition.model_validate(tomllib.loads(path.read_text(encoding="utf-8")))
 
 
 # --- Excel import: lenient where the meaning is clear ------------------------------------------

@@ -20,8 +20,8 @@ from scipy import special
 from scipy.stats import qmc
 
 from valueloop.core.distributions import dirichlet_from_uniform
-from valueloop.core.errors import OptionError, ScenarioStructureError
-from valueloop.core.scenario import Scenario
+from valueloop.core.errors import OptionError
+from valueloop.core.scenario import Scenario, rank_correlation_matrix
 
 Method = Literal["mc", "lhs", "sobol"]
 METHODS: tuple[Method, ...] = ("mc", "lhs", "sobol")
@@ -100,10 +100,12 @@ class UncertainSpace:
             uniforms = rng.random((d, BLOCK))[:, lo - block * BLOCK:hi - block * BLOCK]
             points[:, lo - start:hi - start] = uniforms
         if method == "lhs":
+            positions = np.arange(start, stop, dtype=np.uint64)
             for column in range(d):
-                rng = np.random.Generator(np.random.PCG64(np.random.SeedSequence(
-                    seed, spawn_key=(_LHS_PERMUTATION_KEY, column))))
-                strata = rng.permutation(n_total)[start:stop]
+                round_keys = np.random.SeedSequence(
+                    seed, spawn_key=(_LHS_PERMUTATION_KEY, column)).generate_state(
+                    _FEISTEL_ROUNDS, np.uint64)
+                strata = keyed_permutation(positions, n_total, round_keys)
                 points[column] = (strata + points[column]) / n_total
         return points
 
@@ -166,20 +168,7 @@ class UncertainSpace:
     def _correlation_matrix(self) -> tuple[tuple[str, ...], np.ndarray] | None:
         if not self.scenario.correlations:
             return None
-        names = sorted({n for c in self.scenario.correlations for n in c.parameters})
-        position = {n: i for i, n in enumerate(names)}
-        matrix = np.eye(len(names))
-        for entry in self.scenario.correlations:
-            i, j = (position[n] for n in entry.parameters)
-            matrix[i, j] = matrix[j, i] = entry.rank_correlation
-        try:
-            np.linalg.cholesky(matrix)
-        except np.linalg.LinAlgError:
-            raise ScenarioStructureError(
-                "the rank correlations given are not a valid correlation matrix "
-                "(not positive definite)", item="correlations",
-                allowed="a consistent set of pairwise correlations") from None
-        return tuple(names), matrix
+        return rank_correlation_matrix(self.scenario.correlations)
 
     def _impose_rank_correlation(self, values: dict[str, np.ndarray], first_index: int) -> None:
         assert self._correlated is not None
@@ -194,6 +183,47 @@ class UncertainSpace:
             reordered = iman_conover(columns, target)
             for name, row in zip(names, reordered, strict=True):
                 values[name][segment] = row
+
+
+_FEISTEL_ROUNDS = 4
+
+
+def keyed_permutation(positions: np.ndarray, n: int, round_keys: np.ndarray) -> np.ndarray:
+    """Entries ``positions`` of a pseudo-random permutation of ``range(n)``.
+
+    A balanced Feistel network over the smallest even number of bits that covers ``n`` is a
+    bijection of that power-of-two domain; cycle-walking (re-applying it while the result is
+    ``>= n``) restricts it to a bijection of ``range(n)`` (Black & Rogaway 2002, "Ciphers with
+    arbitrary finite domains"). Latin hypercube strata are computed this way so that any chunk
+    of a design is found without building the whole permutation.
+    """
+    if n <= 1:
+        return np.zeros(positions.shape, dtype=np.int64)
+    bits = max(2, int(n - 1).bit_length())
+    bits += bits % 2
+    half = np.uint64(bits // 2)
+    mask = np.uint64((1 << (bits // 2)) - 1)
+    limit = np.uint64(n)
+    result = positions.astype(np.uint64, copy=True)
+    pending = np.ones(result.shape, dtype=bool)
+    while pending.any():
+        value = result[pending]
+        left, right = value >> half, value & mask
+        for key in round_keys:
+            left, right = right, left ^ (_round_function(right, key) & mask)
+        value = (left << half) | right
+        result[pending] = value
+        pending[pending] = value >= limit
+    return result.astype(np.int64)
+
+
+def _round_function(value: np.ndarray, key: np.uint64) -> np.ndarray:
+    """A keyed 64-bit mix (splitmix64 finaliser); uint64 arithmetic wraps by design."""
+    with np.errstate(over="ignore"):
+        x = (value + key) * np.uint64(0x9E3779B97F4A7C15)
+        x = (x ^ (x >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
+        x = (x ^ (x >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
+        return x ^ (x >> np.uint64(31))
 
 
 def _blocks(start: int, stop: int) -> Iterator[tuple[int, int, int]]:

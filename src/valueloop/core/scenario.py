@@ -17,14 +17,14 @@ from __future__ import annotations
 import math
 import re
 import tomllib
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from valueloop.core.distributions import Normal, _Distribution
 from valueloop.core.errors import (
@@ -77,6 +77,21 @@ class ScenarioDefinition(BaseModel):
     share_groups: dict[str, ShareGroupEntry] = Field(default_factory=dict)
     correlations: list[CorrelationEntry] = Field(default_factory=list)
     overrides: dict[str, OverrideEntry] = Field(default_factory=dict)
+
+    @field_validator("documents", mode="before")
+    @classmethod
+    def _document_ids_from_keys(cls, documents: Any) -> Any:
+        """``[documents.ID]`` tables take their id from the key; a differing ``id`` is an error."""
+        if not isinstance(documents, Mapping):
+            return documents
+        filled = {}
+        for key, table in documents.items():
+            if isinstance(table, Mapping):
+                if table.get("id", key) != key:
+                    raise ValueError(f"document {key!r} has a different id {table['id']!r}")
+                table = {**table, "id": key}
+            filled[key] = table
+        return filled
 
 
 # --- loading -----------------------------------------------------------------------------------
@@ -151,10 +166,6 @@ def _validate_definition(raw: dict[str, Any], text: str, path: Path) -> Scenario
             raise UnknownParameterError(
                 "is not a valid parameter name", file=path, line=line_of(text, name),
                 item=name, allowed="lower-case dotted names such as cobalt.price.hydroxide")
-    documents = raw.get("documents")
-    if isinstance(documents, dict):  # [documents.ID]: the id is the table's key
-        raw = {**raw, "documents": {key: {"id": key, **table} if isinstance(table, dict)
-                                    else table for key, table in documents.items()}}
     try:
         return ScenarioDefinition.model_validate(raw)
     except ValidationError as exc:
@@ -516,7 +527,31 @@ def _check_correlations(correlations: list[CorrelationEntry],
         if entry.source is None:
             raise MissingSourceError("has no source", item=label)
         check_documents_known([(label, entry.source)], documents)
+    rank_correlation_matrix(correlations)
     return correlations
+
+
+def rank_correlation_matrix(correlations: Sequence[CorrelationEntry]
+                            ) -> tuple[tuple[str, ...], np.ndarray]:
+    """The target rank-correlation matrix over the correlated parameters (sorted by name).
+
+    Pairwise correlations given one by one need not form a valid matrix together; that is
+    checked here, when the scenario is loaded, rather than when it is first sampled.
+    """
+    names = tuple(sorted({n for c in correlations for n in c.parameters}))
+    position = {n: i for i, n in enumerate(names)}
+    matrix = np.eye(len(names))
+    for entry in correlations:
+        i, j = (position[n] for n in entry.parameters)
+        matrix[i, j] = matrix[j, i] = entry.rank_correlation
+    try:
+        np.linalg.cholesky(matrix)
+    except np.linalg.LinAlgError:
+        raise ScenarioStructureError(
+            "the rank correlations given are not a valid correlation matrix "
+            "(not positive definite)", item="correlations",
+            allowed="a consistent set of pairwise correlations") from None
+    return names, matrix
 
 
 def _closest(name: str, candidates: Mapping[str, Any]) -> str | None:

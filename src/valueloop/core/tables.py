@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import csv
+import functools
 import io
 import json
 import math
@@ -29,6 +30,8 @@ def atomic_write(path: str | Path, *, binary: bool = False) -> Iterator[IO[Any]]
     handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp",
                                          dir=target.parent)
     try:
+        # mkstemp creates the file private (0600); a result file gets the usual permissions.
+        os.fchmod(handle, 0o666 & ~_umask())
         mode = "wb" if binary else "w"
         encoding = None if binary else "utf-8"
         newline = None if binary else ""
@@ -41,6 +44,14 @@ def atomic_write(path: str | Path, *, binary: bool = False) -> Iterator[IO[Any]]
         with contextlib.suppress(FileNotFoundError):
             os.unlink(temporary)
         raise
+
+
+@functools.cache
+def _umask() -> int:
+    # The umask can only be read by setting it; done once, and restored at once.
+    current = os.umask(0o022)
+    os.umask(current)
+    return current
 
 
 def write_bytes(path: str | Path, data: bytes) -> None:

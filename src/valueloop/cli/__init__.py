@@ -12,7 +12,7 @@ import click
 import typer
 from rich.markup import escape
 
-from valueloop.cli import claims_cmd, outlook_cmd, scenario_cmd, study_cmd
+from valueloop.cli import claims_cmd, outlook_cmd, scenario_cmd, sensitivity_cmd, study_cmd
 from valueloop.cli.common import sources_command
 from valueloop.cli.output import err_console
 from valueloop.core.errors import UserInputError
@@ -29,6 +29,7 @@ app.add_typer(scenario_cmd.app, name="scenario")
 app.add_typer(study_cmd.app, name="study")
 app.add_typer(claims_cmd.app, name="claims")
 app.add_typer(outlook_cmd.app, name="outlook")
+app.add_typer(sensitivity_cmd.app, name="sensitivity")
 app.command("models")(study_cmd.models_command)
 
 

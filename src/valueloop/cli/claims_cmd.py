@@ -33,19 +33,14 @@ def check(
 ) -> None:
     """Print stated, computed, relative difference and verdict for every claim in FILE."""
     chosen = load_scenario(scenario, override=override) if scenario else None
-    if chosen is None and override:
-        report = check_claims(file, override=override)
-    else:
-        report = check_claims(file, scenario=chosen)
+    report = check_claims(file, scenario=chosen, override=None if chosen else override)
     emit([report.table()], as_json=as_json)
     if csv is not None:
         write_csv(report.table(), csv)
     if xlsx is not None:
         write_xlsx([report.table(), report.detail_table()], xlsx)
-    verdicts = report.table().column("verdict")
-    disagreements = sum(1 for v in verdicts if v == "disagrees")
     if not as_json:
-        console.print(f"{len(verdicts)} claims: {len(verdicts) - disagreements} agree, "
-                      f"{disagreements} disagree")
-    if fail_on_disagreement and disagreements:
+        console.print(f"{len(report.results)} claims: {report.n_agrees} agree, "
+                      f"{report.n_disagrees} disagree")
+    if fail_on_disagreement and report.n_disagrees:
         raise typer.Exit(1)

@@ -11,7 +11,10 @@ from rich.table import Table as RichTable
 
 from valueloop.core.tables import Table, tables_to_json, write_csv, write_xlsx
 
+_PIPED_WIDTH = 160  # rich assumes 80 columns when not on a terminal: too narrow for tables
 console = Console(highlight=False)
+if not console.is_terminal:
+    console = Console(highlight=False, width=_PIPED_WIDTH)
 err_console = Console(stderr=True, highlight=False)
 
 
@@ -29,11 +32,16 @@ def format_cell(value: object) -> str:
 
 def show_table(table: Table, *, max_rows: int | None = None) -> None:
     rich_table = RichTable(title=table.title, title_justify="left", show_lines=False)
-    for column in table.columns:
-        unit = table.units.get(column)
-        rich_table.add_column(f"{column}\n[dim]{unit}[/dim]" if unit else column,
-                              overflow="fold")
     rows = table.rows if max_rows is None else table.rows[:max_rows]
+    for position, column in enumerate(table.columns):
+        unit = table.units.get(column)
+        cells = [row[position] for row in rows]
+        # Numbers and short labels never wrap; long text columns take the remaining width.
+        short = all(isinstance(c, int | float) or len(format_cell(c)) <= 24 for c in cells)
+        rich_table.add_column(f"{column}\n[dim]{unit}[/dim]" if unit else column,
+                              overflow="fold", no_wrap=short,
+                              justify="right" if cells and all(
+                                  isinstance(c, int | float) for c in cells) else "left")
     for row in rows:
         rich_table.add_row(*(format_cell(c) for c in row))
     console.print(rich_table)

@@ -15,7 +15,9 @@ from collections.abc import Mapping
 from pathlib import Path
 
 import numpy as np
+from matplotlib.axes import Axes
 from matplotlib.figure import Figure
+from matplotlib.ticker import EngFormatter, MaxNLocator
 
 from valueloop.core.errors import OptionError
 from valueloop.core.sensitivity import SobolResult, TornadoResult
@@ -67,8 +69,9 @@ def tornado_chart(result: TornadoResult, path: str | Path,
                                 f"{b.low:.4g} to {b.high:.4g} {_unit(b.unit)}".rstrip()
                                 for b in bars])
     axes.set_xlabel(text.get("xlabel", f"{result.output} {_unit(result.unit)}".rstrip()))
-    axes.set_title(text.get("title", f"Tornado of {result.output}: {result.scenario} "
-                                     f"(baseline {result.baseline:.4g})"))
+    axes.set_title(text.get("title", f"Tornado of {result.output}\n{result.scenario}, "
+                                     f"baseline {result.baseline:.4g}"), fontsize="medium")
+    _readable_ticks(axes)
     if bars:
         axes.legend(loc="best", fontsize="small")
     return _save(figure, target, fmt)
@@ -108,8 +111,8 @@ def sobol_chart(result: SobolResult, path: str | Path,
     axes.set_yticks(positions, [text.get(result.factors[i], result.factors[i]) for i in order])
     axes.set_xlim(left=min(0.0, float(np.min(result.S1 - result.S1_conf, initial=0.0))))
     axes.set_xlabel(text.get("xlabel", "Sobol' index"))
-    axes.set_title(text.get("title", f"Sobol' indices of {result.output}: {result.scenario} "
-                                     f"(N = {result.n})"))
+    axes.set_title(text.get("title", f"Sobol' indices of {result.output}\n{result.scenario}, "
+                                     f"N = {result.n}"), fontsize="medium")
     axes.legend(loc="best", fontsize="small")
     return _save(figure, target, fmt)
 
@@ -130,6 +133,12 @@ def _figure(rows: int) -> Figure:
 
 def _unit(unit: str) -> str:
     return "" if unit == "dimensionless" else f"[{unit}]"
+
+
+def _readable_ticks(axes: Axes) -> None:
+    # Large outputs (tonnes, CNY) otherwise print as crowded six-digit ticks.
+    axes.xaxis.set_major_locator(MaxNLocator(nbins=5))
+    axes.xaxis.set_major_formatter(EngFormatter(sep=""))
 
 
 def _save(figure: Figure, target: Path, fmt: str) -> Path:

@@ -63,21 +63,14 @@ def run_cobalt_outlook(out_dir: Path, *, scenario_file: str | Path = DEFAULT_SCE
     tables: list[Table] = [band_table(study, model)]
     tables.extend(report.detail_table() for report in claims)
     write_xlsx(tables, results_path)
-    written = write_claims(_merged(claims), claims_path)
-    return OutlookRun(scenario, study, claims,
-                      (summary_path, results_path, *_as_paths(written, claims_path)))
+    claims_files = write_claims(_merged(claims), claims_path)
+    return OutlookRun(scenario, study, claims, (summary_path, results_path, *claims_files))
 
 
 def _merged(reports: tuple[ClaimsReport, ...]) -> ClaimsReport:
     if len(reports) == 1:
         return reports[0]
     return reports[0].combined(reports[1:])
-
-
-def _as_paths(written: Any, fallback: Path) -> tuple[Path, ...]:
-    if isinstance(written, (list, tuple)):
-        return tuple(Path(p) for p in written)
-    return (fallback,)
 
 
 def _summary(scenario: Scenario, study: StudyResult, claims: tuple[ClaimsReport, ...], *,

@@ -15,9 +15,11 @@ from valueloop.core.formula import (
     MAX_FORMULA_LENGTH,
     Namespace,
     Series,
+    Value,
     evaluate,
     parse_formula,
     scenario_namespace,
+    with_batch_axis,
 )
 from valueloop.core.model import ModelDefinition
 from valueloop.core.parameters import ParameterDeclaration
@@ -214,6 +216,142 @@ def test_q_is_a_literal_quantity() -> None:
 def test_function_misuse_is_a_claim_error(formula: str, message: str) -> None:
     with pytest.raises(ClaimError, match=message):
         evaluate(formula, {})
+
+
+def test_series_of_different_lengths_is_a_claim_error(namespace: Namespace) -> None:
+    three = Series(Q(np.array([1.0, 2.0, 3.0]), "wan_CNY/t"), (2022, 2023, 2024))
+    with pytest.raises(ClaimError, match="different shapes"):
+        evaluate("cobalt.price.hydroxide + three", {**namespace, "three": three})
+
+
+# --- batches: one evaluation over many input points -------------------------------------------
+
+# Three batch points of every input. Each formula below is evaluated once over the batch and
+# once per point; together they call every function of the language.
+BATCH: dict[str, Value] = {
+    "a": Q(np.array([10.4, 10.35, 10.45]), "wan_t/yr"),
+    "b": Q(np.array([12.4, 12.45, 12.35]), "wan_t/yr"),
+    "f": Q(np.array([0.31, 0.305, 0.315])),
+    "n": Q(np.array([4.0, 3.0, 5.0])),
+    "y": Q(np.array([2.0, 0.5, -1.0])),
+    "s": Series(Q(np.array([[28.6, 20.8], [28.55, 20.85], [28.65, 20.75]]), "wan_CNY/t"),
+                (2022, 2024)),
+}
+BATCH_FORMULAS = (
+    "growth(a, b)",
+    "cagr(a, b, n)",
+    "cagr(a, b, q(48, 'month'))",
+    "share(a, a + b)",
+    "metal_from_compound(b, f)",
+    "compound_from_metal(a, f)",
+    "q(2, 't') * n",
+    "at(s, 2024) / at(s, 2022)",
+    "min(a, b, q(10.4, 'wan_t/yr'))",
+    "max(s, at(s, 2022) * f * 4)",
+    "sum(s, at(s, 2024))",
+    "mean(s, q(30, 'wan_CNY/t'))",
+    "abs(y - 1)",
+    "sqrt(a * b)",
+    "exp(y)",
+    "log(n)",
+    "n ** y",
+    "s * f",
+    "-a + b",
+)
+
+
+def point(index: int) -> dict[str, Value]:
+    """Batch point ``index`` as an ordinary namespace."""
+    single: dict[str, Value] = {}
+    for name, value in BATCH.items():
+        if isinstance(value, Series):
+            single[name] = Series(value.values[index], value.index)
+        else:
+            single[name] = value[index]
+    return single
+
+
+def test_batch_formulas_call_every_function() -> None:
+    called = {name for text in BATCH_FORMULAS for name in FUNCTIONS if f"{name}(" in text}
+    assert called == set(FUNCTIONS)
+
+
+@pytest.mark.parametrize("formula", BATCH_FORMULAS)
+def test_batch_evaluation_is_pointwise_evaluation(formula: str) -> None:
+    parsed = parse_formula(formula)
+    batch = parsed.evaluate_batch(BATCH)
+    assert np.shape(batch.magnitude)[0] == 3
+    for index in range(3):
+        single = parsed.evaluate(point(index))
+        assert batch[index].to(single.units).magnitude == pytest.approx(single.magnitude)
+
+
+def test_at_picks_the_label_at_every_batch_point() -> None:
+    series = BATCH["s"]
+    assert isinstance(series, Series)
+    assert series.at(2024).to("wan_CNY/t").magnitude == pytest.approx([20.8, 20.85, 20.75])
+    picked = parse_formula("at(s, '2022')").evaluate_batch(BATCH)
+    assert picked.to("wan_CNY/t").magnitude == pytest.approx([28.6, 28.55, 28.65])
+
+
+def test_min_max_sum_mean_work_elementwise_over_the_batch() -> None:
+    batch: dict[str, Value] = {
+        "x": Q(np.array([1.0, 5.0, 3.0])),
+        "z": Q(np.array([4.0, 2.0, 6.0])),
+        "s": Series(Q(np.array([[1.0, 2.0], [3.0, 4.0], [5.0, 6.0]])), ("p", "q")),
+    }
+
+    def values(formula: str) -> list[float]:
+        return list(parse_formula(formula).evaluate_batch(batch).magnitude)
+
+    assert values("min(x, z)") == [1.0, 2.0, 3.0]
+    assert values("max(x, z)") == [4.0, 5.0, 6.0]
+    assert values("sum(x, z, 1)") == [6.0, 8.0, 10.0]
+    assert values("min(s, z)") == [1.0, 2.0, 5.0]  # a series counts all its labels
+    assert values("max(s)") == [2.0, 4.0, 6.0]
+    assert values("mean(s, x)") == pytest.approx([4 / 3, 4.0, 14 / 3])
+
+
+def test_scalars_line_up_with_series_by_batch_point_not_by_label() -> None:
+    # Two batch points and two labels: plain numpy broadcasting would pair the scalar's
+    # batch points with the series' labels, silently.
+    batch: dict[str, Value] = {"x": Q(np.array([1.0, 10.0])),
+                               "s": Series(Q(np.array([[1.0, 2.0], [3.0, 4.0]])), (1, 2))}
+    for formula in ("x * s", "s * x"):
+        result = parse_formula(formula).evaluate_batch(batch)
+        assert result.magnitude.tolist() == [[1.0, 2.0], [30.0, 40.0]]
+    shares = parse_formula("share(s, x)").evaluate_batch(batch)
+    assert shares.magnitude.tolist() == [[1.0, 2.0], [0.3, 0.4]]
+
+
+def test_batch_axis_of_length_one_broadcasts() -> None:
+    batch = {"a": BATCH["a"], "b": with_batch_axis(Q(12.4, "wan_t/yr"))}
+    growth = parse_formula("growth(a, b)").evaluate_batch(batch)
+    assert growth.magnitude == pytest.approx(12.4 / np.array([10.4, 10.35, 10.45]) - 1)
+    constant = parse_formula("q(2, 't') * 3").evaluate_batch({})
+    assert np.ndim(constant.magnitude) == 0
+
+
+def test_evaluate_batch_needs_the_batch_axis() -> None:
+    with pytest.raises(ValueError, match="batch axis"):
+        parse_formula("x * 2").evaluate_batch({"x": Q(2.0)})
+    flat = Series(Q(np.array([1.0, 2.0])), (1, 2))
+    with pytest.raises(ValueError, match="batch axis"):
+        parse_formula("at(s, 1)").evaluate_batch({"s": flat})
+
+
+def test_exponent_that_varies_needs_a_dimensionless_base() -> None:
+    with pytest.raises(ClaimError, match="varies"):
+        parse_formula("a ** y").evaluate_batch(BATCH)
+    squared = parse_formula("a ** 2").evaluate_batch(BATCH)  # one exponent: units are fine
+    assert squared.to("wan_t**2/yr**2").magnitude == pytest.approx(
+        np.array([10.4, 10.35, 10.45]) ** 2)
+
+
+def test_batch_errors_are_claim_errors() -> None:
+    with pytest.raises(ClaimError, match=r"metal fraction in \(0, 1\], got 1.5"):
+        parse_formula("compound_from_metal(q(1, 't'), f)").evaluate_batch(
+            {"f": Q(np.array([0.5, 1.5]))})
 
 
 # --- refusals -------------------------------------------------------------------------------

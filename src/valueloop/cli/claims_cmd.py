@@ -41,6 +41,7 @@ def check(
         write_xlsx([report.table(), report.detail_table()], xlsx)
     if not as_json:
         console.print(f"{len(report.results)} claims: {report.n_agrees} agree, "
+                      f"{report.n_within_rounding} agree within rounding, "
                       f"{report.n_disagrees} disagree")
     if fail_on_disagreement and report.n_disagrees:
         raise typer.Exit(1)

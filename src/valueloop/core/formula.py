@@ -10,6 +10,15 @@ scenario's baseline values in their canonical units, and callers may add more (m
 
 Every problem is a :class:`~valueloop.core.errors.ClaimError` that quotes the formula: unknown
 names (with close matches), unsupported syntax (naming the construct) and dimension errors.
+
+:meth:`Formula.evaluate_batch` runs a formula once over many input points at a time (the corners
+of the rounding box of its inputs, for the claims checker): every value then carries a leading
+batch axis, a scalar being an array of shape ``(C,)`` and a series ``(C, T)``. Internally even a
+single evaluation runs that way, with a batch of one, so both share one code path: operators and
+functions work elementwise along the batch axis, a scalar lines up with a series by batch (not by
+label), and ``min``/``max``/``sum``/``mean`` reduce each argument over its own values (a series
+over its labels) and then across the arguments, never across the batch. Literal numbers have no
+batch axis and broadcast.
 """
 
 from __future__ import annotations
@@ -47,16 +56,31 @@ class Series:
     index: tuple[Label, ...]
 
     def at(self, label: Label | float) -> pint.Quantity:
-        """The value whose label equals ``label`` (``2024`` also matches the label ``"2024"``)."""
+        """The value whose label equals ``label`` (``2024`` also matches the label ``"2024"``).
+
+        The labels index the last axis, so a batch of series of shape ``(C, T)`` gives ``(C,)``.
+        """
         for position, candidate in enumerate(self.index):
             if _same_label(candidate, label):
-                return self.values[position]
+                return self.values[..., position]
         raise KeyError(label)
 
 
 Value = pint.Quantity | Series
 Namespace = Mapping[str, Value]
 _Evaluated = pint.Quantity | Series | str
+
+
+def with_batch_axis(value: Value) -> Value:
+    """``value`` with a leading batch axis of length one (a series keeps its labels)."""
+    if isinstance(value, Series):
+        return Series(_with_leading_axis(value.values), value.index)
+    return _with_leading_axis(value)
+
+
+def _with_leading_axis(quantity: pint.Quantity) -> pint.Quantity:
+    magnitude = np.asarray(quantity.magnitude)
+    return unit_registry().Quantity(magnitude.reshape((1, *magnitude.shape)), quantity.units)
 
 
 def _same_label(candidate: Label, label: Label | float) -> bool:
@@ -86,8 +110,9 @@ def _growth(a: pint.Quantity, b: pint.Quantity) -> pint.Quantity:
 
 
 def _cagr(a: pint.Quantity, b: pint.Quantity, years: pint.Quantity) -> pint.Quantity:
-    span = _years(years)
-    return _ratio(b, a, "cagr") ** (1.0 / span) - 1
+    ratio, span = _aligned(_ratio(b, a, "cagr"), _years(years))
+    # On magnitudes, because the number of years may differ between batch points.
+    return unit_registry().Quantity(np.asarray(ratio.magnitude) ** (1.0 / span.magnitude)) - 1
 
 
 def _share(part: pint.Quantity, whole: pint.Quantity) -> pint.Quantity:
@@ -95,11 +120,15 @@ def _share(part: pint.Quantity, whole: pint.Quantity) -> pint.Quantity:
 
 
 def _metal_from_compound(mass: pint.Quantity, metal_fraction: pint.Quantity) -> pint.Quantity:
-    return _mass(mass, "metal_from_compound") * _fraction(metal_fraction, "metal_from_compound")
+    mass, fraction = _aligned(_mass(mass, "metal_from_compound"),
+                              _fraction(metal_fraction, "metal_from_compound"))
+    return mass * fraction
 
 
 def _compound_from_metal(mass: pint.Quantity, metal_fraction: pint.Quantity) -> pint.Quantity:
-    return _mass(mass, "compound_from_metal") / _fraction(metal_fraction, "compound_from_metal")
+    mass, fraction = _aligned(_mass(mass, "compound_from_metal"),
+                              _fraction(metal_fraction, "compound_from_metal"))
+    return mass / fraction
 
 
 def _q(value: _Evaluated, unit: _Evaluated) -> pint.Quantity:
@@ -130,7 +159,7 @@ def _label(label: _Evaluated) -> Label | float:
         return label
     if (isinstance(label, pint.Quantity) and label.units == unit_registry().dimensionless
             and np.size(label.magnitude) == 1):
-        number = float(label.magnitude)
+        number = float(np.ravel(label.magnitude)[0])
         return int(number) if number.is_integer() else number
     raise _FormulaError("at(series, label) needs a number or quoted text as the label")
 
@@ -152,19 +181,24 @@ def _log(value: pint.Quantity) -> pint.Quantity:
 
 
 def _min(*values: pint.Quantity) -> pint.Quantity:
-    return np.min(_pooled(values))
+    parts, unit = _per_argument(values, np.min)
+    return unit_registry().Quantity(np.minimum.reduce(np.broadcast_arrays(*parts)), unit)
 
 
 def _max(*values: pint.Quantity) -> pint.Quantity:
-    return np.max(_pooled(values))
+    parts, unit = _per_argument(values, np.max)
+    return unit_registry().Quantity(np.maximum.reduce(np.broadcast_arrays(*parts)), unit)
 
 
 def _sum(*values: pint.Quantity) -> pint.Quantity:
-    return np.sum(_pooled(values))
+    parts, unit = _per_argument(values, np.sum)
+    return unit_registry().Quantity(np.add.reduce(np.broadcast_arrays(*parts)), unit)
 
 
 def _mean(*values: pint.Quantity) -> pint.Quantity:
-    return np.mean(_pooled(values))
+    total = _sum(*values)
+    count = sum(_own_size(value) for value in values)
+    return total / count
 
 
 FUNCTIONS: Mapping[str, Function] = MappingProxyType({
@@ -194,6 +228,7 @@ class _FormulaError(Exception):
 
 
 def _ratio(numerator: pint.Quantity, denominator: pint.Quantity, name: str) -> pint.Quantity:
+    numerator, denominator = _aligned(numerator, denominator)
     ratio = numerator / denominator
     if not ratio.dimensionless:
         raise _FormulaError(
@@ -202,14 +237,15 @@ def _ratio(numerator: pint.Quantity, denominator: pint.Quantity, name: str) -> p
     return ratio.to("dimensionless")
 
 
-def _years(years: pint.Quantity) -> float:
+def _years(years: pint.Quantity) -> pint.Quantity:
+    """The number of years as a dimensionless quantity (one per batch point)."""
     if years.dimensionless:
-        span = float(years.to("dimensionless").magnitude)
+        span = years.to("dimensionless")
     elif years.dimensionality == unit_registry().year.dimensionality:
-        span = float(years.to("year").magnitude)
+        span = unit_registry().Quantity(years.to("year").magnitude)
     else:
         raise _FormulaError(f"cagr() needs years as a number or a time, not {_dims(years)}")
-    if span == 0:
+    if np.any(np.asarray(span.magnitude) == 0):
         raise _FormulaError("cagr() needs a non-zero number of years")
     return span
 
@@ -223,9 +259,10 @@ def _mass(value: pint.Quantity, name: str) -> pint.Quantity:
 
 def _fraction(value: pint.Quantity, name: str) -> pint.Quantity:
     fraction = _dimensionless(value, name)
-    if np.any(fraction <= 0) or np.any(fraction > 1):
-        raise _FormulaError(
-            f"{name}() needs a metal fraction in (0, 1], got {fraction.magnitude}")
+    magnitude = np.asarray(fraction.magnitude)
+    outside = magnitude[(magnitude <= 0) | (magnitude > 1)]
+    if outside.size:
+        raise _FormulaError(f"{name}() needs a metal fraction in (0, 1], got {outside[0]:g}")
     return fraction
 
 
@@ -235,15 +272,42 @@ def _dimensionless(value: pint.Quantity, name: str) -> pint.Quantity:
     return value.to("dimensionless")
 
 
-def _pooled(values: Sequence[pint.Quantity]) -> pint.Quantity:
-    """All arguments (series flattened) in the first argument's unit, as one array."""
+def _per_argument(values: Sequence[pint.Quantity], reduce: Callable[..., np.ndarray]
+                  ) -> tuple[list[np.ndarray], pint.Unit]:
+    """Each argument reduced over its own values (a series over its labels), keeping the batch
+    axis, in the first argument's unit; the caller then combines the arguments elementwise."""
     unit = values[0].units
     try:
-        magnitudes = [np.ravel(v.to(unit).magnitude) for v in values]
+        magnitudes = [np.asarray(v.to(unit).magnitude) for v in values]
     except pint.DimensionalityError:
         dims = ", ".join(sorted({_dims(v) for v in values}))
         raise _FormulaError(f"arguments have different dimensions ({dims})") from None
-    return unit_registry().Quantity(np.concatenate(magnitudes), unit)
+    return [reduce(m, axis=tuple(range(1, m.ndim))) for m in magnitudes], unit
+
+
+def _own_size(value: pint.Quantity) -> int:
+    """How many values ``value`` holds at one batch point (a literal has no batch axis)."""
+    shape = np.shape(value.magnitude)
+    return math.prod(shape[1:]) if shape else 1
+
+
+def _aligned(*values: pint.Quantity) -> list[pint.Quantity]:
+    """The values padded with trailing length-one axes to the same rank.
+
+    Numpy broadcasts from the right, which would line a batch of scalars ``(C,)`` up with the
+    labels of a batch of series ``(C, T)``; padding the scalars to ``(C, 1)`` lines them up by
+    batch point instead.
+    """
+    rank = max(np.ndim(v.magnitude) for v in values)
+    return [_padded(v, rank) for v in values]
+
+
+def _padded(value: pint.Quantity, rank: int) -> pint.Quantity:
+    magnitude = np.asarray(value.magnitude)
+    if magnitude.ndim == rank:
+        return value
+    shape = (*magnitude.shape, *(1,) * (rank - magnitude.ndim))
+    return unit_registry().Quantity(magnitude.reshape(shape), value.units)
 
 
 def _dims(value: pint.Quantity) -> str:
@@ -276,7 +340,26 @@ class Formula:
 
     def evaluate(self, namespace: Namespace) -> pint.Quantity:
         """The formula's value; a :class:`ClaimError` names the formula when it cannot be had."""
-        return _Evaluator(self, namespace).run()
+        return _Evaluator(self, namespace, batched=False).run()
+
+    def evaluate_batch(self, namespace: Namespace) -> pint.Quantity:
+        """The formula's value at every point of a batch, in one vectorised evaluation.
+
+        Every value of ``namespace`` that the formula reads has a leading batch axis: a scalar
+        has shape ``(C,)``, a series' values ``(C, T)``; a batch axis of length one stands for a
+        value that is the same at every point. The result's axis 0 is the batch axis (length C,
+        or one when the result does not vary), unless the formula reads no names at all.
+        """
+        for name in self.names:
+            value = namespace.get(name)
+            if value is None:
+                continue  # the evaluator reports unknown names with suggestions
+            array = value.values if isinstance(value, Series) else value
+            needed = 2 if isinstance(value, Series) else 1
+            if np.ndim(array.magnitude) < needed:
+                raise ValueError(f"{name!r} has no leading batch axis (shape "
+                                 f"{np.shape(array.magnitude)}); see with_batch_axis()")
+        return _Evaluator(self, namespace, batched=True).run()
 
 
 def parse_formula(text: str) -> Formula:
@@ -426,11 +509,16 @@ def _suggest(name: str, candidates: Mapping[str, object]) -> str | None:
 
 
 class _Evaluator:
-    """Walks one parsed formula; arithmetic runs with floating-point errors raised, not NaN."""
+    """Walks one parsed formula; arithmetic runs with floating-point errors raised, not NaN.
 
-    def __init__(self, formula: Formula, namespace: Namespace) -> None:
+    Values read from the namespace carry a leading batch axis; when the namespace has none
+    (``batched`` false) each value gets one of length one on lookup and the result loses it.
+    """
+
+    def __init__(self, formula: Formula, namespace: Namespace, *, batched: bool) -> None:
         self.formula = formula
         self.namespace = namespace
+        self.batched = batched
 
     def run(self) -> pint.Quantity:
         try:
@@ -447,7 +535,11 @@ class _Evaluator:
             raise self._error(f"arithmetic error: {exc}") from None
         except RecursionError:
             raise self._error("formula is nested too deeply") from None
-        return result
+        except ValueError as exc:  # numpy: series of different lengths cannot broadcast
+            raise self._error(f"values of different shapes cannot be combined: {exc}") from None
+        if self.batched or np.ndim(result.magnitude) == 0:
+            return result
+        return result[0]
 
     def _error(self, problem: str, allowed: str | None = None) -> ClaimError:
         return ClaimError(f"in formula {_shown(self.formula.text)}: {problem}", allowed=allowed)
@@ -474,32 +566,27 @@ class _Evaluator:
     def _binary(self, node: ast.BinOp) -> pint.Quantity:
         left = self._quantity(node.left, "used in arithmetic")
         right = self._quantity(node.right, "used in arithmetic")
+        if isinstance(node.op, ast.Pow):
+            return _power(left, right)
+        left, right = _aligned(left, right)
         if isinstance(node.op, ast.Add):
             return left + right
         if isinstance(node.op, ast.Sub):
             return left - right
         if isinstance(node.op, ast.Mult):
             return left * right
-        if isinstance(node.op, ast.Div):
-            return left / right
-        return left ** self._exponent(right)
-
-    def _exponent(self, value: pint.Quantity) -> float:
-        if not value.dimensionless or np.size(value.magnitude) != 1:
-            raise _FormulaError("an exponent must be a single dimensionless number")
-        exponent = float(value.to("dimensionless").magnitude)
-        if not math.isfinite(exponent):
-            raise _FormulaError("an exponent must be finite")
-        return exponent
+        assert isinstance(node.op, ast.Div), "parse_formula admits only + - * / **"
+        return left / right
 
     def _lookup(self, name: str) -> Value:
         try:
-            return self.namespace[name]
+            value = self.namespace[name]
         except KeyError:
             raise ClaimError(
                 f"unknown name {name!r} in formula {_shown(self.formula.text)}",
                 allowed=_suggest(name, self.namespace) or "names of the scenario's parameters",
             ) from None
+        return value if self.batched else with_batch_axis(value)
 
     def _call(self, node: ast.Call) -> pint.Quantity:
         assert isinstance(node.func, ast.Name)
@@ -509,6 +596,23 @@ class _Evaluator:
             return function.call(*arguments)
         role = f"an argument of {node.func.id}()"
         return function.call(*(_as_quantity(value, role) for value in arguments))
+
+
+def _power(base: pint.Quantity, exponent: pint.Quantity) -> pint.Quantity:
+    """``base ** exponent``; the exponent is one number per batch point."""
+    if not exponent.dimensionless or _own_size(exponent) != 1:
+        raise _FormulaError("an exponent must be a single dimensionless number")
+    powers = np.asarray(exponent.to("dimensionless").magnitude)
+    if not np.all(np.isfinite(powers)):
+        raise _FormulaError("an exponent must be finite")
+    first = float(powers.flat[0])
+    if np.all(powers == first):
+        return base ** first  # one exponent: any unit can be raised to it
+    if not base.dimensionless:
+        # The unit of the result would differ between batch points.
+        raise _FormulaError("an exponent that varies needs a dimensionless base")
+    base, power = _aligned(base.to("dimensionless"), exponent.to("dimensionless"))
+    return unit_registry().Quantity(np.asarray(base.magnitude) ** power.magnitude)
 
 
 def _as_quantity(value: _Evaluated, role: str) -> pint.Quantity:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-from collections.abc import Callable
 from pathlib import Path
 
 import openpyxl
@@ -130,8 +129,11 @@ def test_error_inside_the_progress_bar_is_exactly_one_line(
 
 def test_output_label_without_a_value_is_a_user_error(capsys: pytest.CaptureFixture[str]) -> None:
     """imports_growth has no value for 2020 (no earlier year): a user error, not a traceback."""
-    status, out, err = invoke(capsys, "sensitivity", "sobol", SHIPPED,
-                              "--output", "imports_growth", "--at", "2020", "-n", "64", "--json")
+    try:
+        status, out, err = invoke(capsys, "sensitivity", "sobol", SHIPPED, "--output",
+                                  "imports_growth", "--at", "2020", "-n", "64", "--json")
+    except Exception as exc:  # an error escaping run() is the failure being tested
+        pytest.fail(f"run() raised {type(exc).__module__}.{type(exc).__name__}: {exc}")
     assert status == 2, f"exit {status}\nstdout:\n{out}\nstderr:\n{err}"
     assert_one_line_error(err, "2020")
 
@@ -154,6 +156,16 @@ def test_usage_errors_exit_2_without_traceback(capsys: pytest.CaptureFixture[str
     assert status == 2, f"exit {status}\nstdout:\n{out}\nstderr:\n{err}"
     assert "Traceback" not in err
     assert err.strip()
+
+
+def test_no_arguments_shows_help(capsys: pytest.CaptureFixture[str]) -> None:
+    try:
+        status, out, err = invoke(capsys)
+    except Exception as exc:  # a parser exception escaping run() is the failure being tested
+        pytest.fail(f"run() raised {type(exc).__module__}.{type(exc).__name__}: {exc}")
+    assert status in (0, 2)
+    assert "Traceback" not in err
+    assert "Usage" in out + err and "scenario" in out + err
 
 
 # --- as real processes -------------------------------------------------------------------------
@@ -196,28 +208,23 @@ def test_fail_on_disagreement_in_a_real_process(tmp_path: Path) -> None:
 # --- nothing half-written ----------------------------------------------------------------------
 
 
-def ishigami_scenario(tmp_path: Path) -> Path:
-    return Path("valueloop:ishigami")
-
-
-BAD_OUTLOOK_SCENARIOS: dict[str, Callable[[Path], Path]] = {
-    "malformed TOML": lambda tmp: DATA / "malformed.toml",
-    "unknown parameter": lambda tmp: DATA / "unknown_parameter.toml",
-    "out of bounds": lambda tmp: DATA / "out_of_bounds.toml",
-    "scenario of another model": ishigami_scenario,
+BAD_OUTLOOK_SCENARIOS: dict[str, tuple[str, str]] = {
+    "malformed TOML": (str(DATA / "malformed.toml"), "malformed.toml:9:"),
+    "unknown parameter": (str(DATA / "unknown_parameter.toml"), "unknown_parameter.toml"),
+    "out of bounds": (str(DATA / "out_of_bounds.toml"), "out_of_bounds.toml"),
+    "scenario of another model": ("valueloop:ishigami", "ishigami"),
 }
 
 
 @pytest.mark.parametrize("case", list(BAD_OUTLOOK_SCENARIOS))
 def test_failed_outlook_writes_nothing(capsys: pytest.CaptureFixture[str], tmp_path: Path,
                                        case: str) -> None:
-    scenario = BAD_OUTLOOK_SCENARIOS[case](tmp_path)
+    scenario, needle = BAD_OUTLOOK_SCENARIOS[case]
     folder = tmp_path / "results" / "cobalt"
     status, _, err = invoke(capsys, "outlook", "cobalt", "--scenario", scenario,
                             "--out", folder, "-n", "100", "-q")
     assert status == 2
-    assert_one_line_error(err, Path(str(scenario)).name if case != "scenario of another model"
-                          else "ishigami")
+    assert_one_line_error(err, needle)
     assert not folder.exists() or not any(folder.iterdir())
     assert not list(tmp_path.rglob("*.tmp"))
     assert not [p for p in tmp_path.rglob("*") if p.is_file()]

@@ -7,8 +7,8 @@ with status 2; nothing is half-written because every file is written atomically.
 from __future__ import annotations
 
 import sys
+from types import ModuleType
 
-import click
 import typer
 from rich.markup import escape
 
@@ -33,24 +33,35 @@ app.add_typer(sensitivity_cmd.app, name="sensitivity")
 app.command("models")(study_cmd.models_command)
 
 
+def _click_exceptions() -> ModuleType:
+    """The exceptions module of the click that typer runs on (recent typer vendors its own)."""
+    try:
+        from typer._click import exceptions
+    except ImportError:  # typer releases that depend on the click package
+        from click import exceptions
+    return exceptions
+
+
 def run(argv: list[str] | None = None) -> int:
     """Run the CLI with ``argv`` and return the exit status (used by ``main`` and the tests)."""
     command = typer.main.get_command(app)
+    click_errors = _click_exceptions()
     try:
-        command.main(args=argv, prog_name="valueloop", standalone_mode=False)
+        status = command.main(args=argv, prog_name="valueloop", standalone_mode=False)
     except UserInputError as exc:
         err_console.print(f"[bold red]error:[/bold red] {escape(exc.render())}",
                           soft_wrap=True)
         return exc.exit_status
-    except click.exceptions.Exit as exc:
+    except typer.Exit as exc:
         return exc.exit_code
-    except click.ClickException as exc:
+    except click_errors.ClickException as exc:
         exc.show()
         return exc.exit_code
-    except click.exceptions.Abort:
+    except typer.Abort:
         err_console.print("aborted")
         return 1
-    return 0
+    # Without standalone mode click returns a command's typer.Exit status instead of raising it.
+    return status if isinstance(status, int) else 0
 
 
 def main() -> None:

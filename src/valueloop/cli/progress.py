@@ -20,7 +20,8 @@ from valueloop.core.study import Progress as ProgressCallback
 
 @contextlib.contextmanager
 def progress_bar(description: str, enabled: bool = True) -> Iterator[ProgressCallback | None]:
-    if not enabled:
+    if not enabled or not err_console.is_terminal:
+        # A transient bar still prints a newline when it stops; off a terminal it only adds noise.
         yield None
         return
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),

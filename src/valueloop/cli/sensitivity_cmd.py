@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Annotated
 
@@ -50,6 +52,18 @@ def output_index(model: ModelDefinition, output: str, at: str | None) -> tuple[i
     return (labels.index(at),)
 
 
+@contextlib.contextmanager
+def _selection_named(at: str | None) -> Iterator[None]:
+    """Errors about the selected output cell name the --at option the user gave."""
+    try:
+        yield
+    except OptionError as exc:
+        if exc.item == "select":
+            exc.item = f"--at {at}" if at is not None else "--output"
+            exc.args = (exc.render(),)
+        raise
+
+
 def _labels_text(model: ModelDefinition, axis: str) -> str:
     return ", ".join(str(label) for label in (model.axis_labels or {}).get(axis, ()))
 
@@ -64,7 +78,7 @@ def sobol(scenario: ScenarioArgument, output: OutputOption, at: AtOption = None,
     """First- and total-order Sobol indices (Saltelli design, SALib analysis)."""
     resolved = load_scenario(scenario, override=override)
     model = get_model(resolved.model)
-    with progress_bar(f"Sobol: {output}", enabled=not as_json) as progress:
+    with _selection_named(at), progress_bar(f"Sobol: {output}", enabled=not as_json) as progress:
         result = sobol_indices(model, resolved, output, n=samples, seed=seed,
                                select=output_index(model, output, at), progress=progress)
     emit([result.table()], as_json=as_json, csv_path=csv, xlsx_path=xlsx)
@@ -83,7 +97,8 @@ def morris(scenario: ScenarioArgument, output: OutputOption, at: AtOption = None
     """Morris elementary-effects screening (mu*, sigma)."""
     resolved = load_scenario(scenario, override=override)
     model = get_model(resolved.model)
-    with progress_bar(f"Morris: {output}", enabled=not as_json) as progress:
+    with _selection_named(at), progress_bar(f"Morris: {output}",
+                                            enabled=not as_json) as progress:
         result = morris_screening(model, resolved, output, trajectories=trajectories, seed=seed,
                                   select=output_index(model, output, at), progress=progress)
     emit([result.table()], as_json=as_json, csv_path=csv, xlsx_path=xlsx)
@@ -102,8 +117,9 @@ def tornado_command(scenario: ScenarioArgument, output: OutputOption, at: AtOpti
                           item="--low/--high")
     resolved = load_scenario(scenario, override=override)
     model = get_model(resolved.model)
-    result = tornado(model, resolved, output, select=output_index(model, output, at),
-                     quantiles=(low, high))
+    with _selection_named(at):
+        result = tornado(model, resolved, output, select=output_index(model, output, at),
+                         quantiles=(low, high))
     emit([result.table()], as_json=as_json, csv_path=csv, xlsx_path=xlsx)
     if chart is not None:
         tornado_chart(result, chart)

@@ -176,8 +176,11 @@ def _translate_validation_error(exc: ValidationError, text: str, path: Path) -> 
     error = exc.errors()[0]
     loc = [str(part) for part in error["loc"]]
     message = str(error["msg"]).removeprefix("Value error, ")
-    item = loc[1] if len(loc) > 1 and loc[0] in (
-        "parameters", "share_groups", "overrides", "documents") else ".".join(loc[:1])
+    if loc and loc[0] == "scenario":  # the header: name the key itself, e.g. scenario.model
+        item, loc = ".".join(loc), loc[:1]
+    else:
+        item = loc[1] if len(loc) > 1 and loc[0] in (
+            "parameters", "share_groups", "overrides", "documents") else ".".join(loc[:1])
     line = line_of(text, item) if item else None
     detail = ".".join(loc[2:]) if len(loc) > 2 else ""
     where = f"{detail}: " if detail else ""

@@ -503,6 +503,12 @@ def _reducer(model: ModelDefinition, output: str, select: Selector | None
                 f"output {output!r}{hint} reduces to shape {reduced.shape[1:] or reduced.shape}"
                 f" per sample, not one value", item="select",
                 allowed="a function or index that leaves one value per sample")
+        if n and not np.isfinite(reduced).any():
+            # An undefined cell (a growth rate in the first year) is a wrong choice of cell, not
+            # a model failure: say so before SALib divides by a zero variance.
+            raise OptionError(f"output {output!r} has no finite value in the selected cell "
+                              f"for this scenario", item="select",
+                              allowed="a cell where the output is defined")
         return reduced
 
     return reduce

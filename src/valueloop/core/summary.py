@@ -66,5 +66,6 @@ def band_table(result: StudyResult, model: ModelDefinition,
     columns = ("output", "index", "unit", "mean", "sd",
                *(f"p{round(level * 100):02d}" for level in quantiles))
     return Table.from_records(
-        f"{model.title}: {result.n:,} samples ({result.method}, seed {result.seed})",
-        records, columns=columns)
+        f"bands {model.name}"[:31], records, columns=columns,
+        notes=(f"{model.title}: {result.n:,} samples ({result.method}, seed {result.seed}), "
+               f"scenario {result.scenario}",))

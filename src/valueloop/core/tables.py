@@ -19,6 +19,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
+from valueloop.core.errors import OptionError
+
 Cell = str | int | float | bool | None
 
 
@@ -26,6 +28,8 @@ Cell = str | int | float | bool | None
 def atomic_write(path: str | Path, *, binary: bool = False) -> Iterator[IO[Any]]:
     """Open a temporary file next to ``path``; rename it over ``path`` only on success."""
     target = Path(path)
+    if target.is_dir():
+        raise OptionError("is a folder; a file name is needed here", file=target)
     target.parent.mkdir(parents=True, exist_ok=True)
     handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp",
                                          dir=target.parent)

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from valueloop.core.claims import ClaimsReport, check_claims, write_claims
-from valueloop.core.errors import ScenarioStructureError
+from valueloop.core.errors import OptionError, ScenarioStructureError
 from valueloop.core.sampling import Method
 from valueloop.core.scenario import Scenario, load_scenario
 from valueloop.core.study import Progress, StudyResult, run_study
@@ -54,6 +54,8 @@ def run_cobalt_outlook(out_dir: Path, *, scenario_file: str | Path = DEFAULT_SCE
     claims = tuple(check_claims(shipped_claims_path(name), scenario=scenario)
                    for name in CLAIMS_FILES)
 
+    if out_dir.exists() and not out_dir.is_dir():
+        raise OptionError("exists and is not a folder", file=out_dir, item="--out")
     out_dir.mkdir(parents=True, exist_ok=True)
     summary_path = out_dir / "summary.json"
     results_path = out_dir / "results.xlsx"

@@ -17,7 +17,7 @@ import pytest
 
 from valueloop.core.model import Inputs, ModelDefinition, OutputDeclaration, Outputs
 from valueloop.core.parameters import ParameterDeclaration
-from valueloop.core.scenario import Scenario, load_definition, resolve
+from valueloop.core.scenario import Scenario, load_definition, load_scenario, resolve
 
 DATA = Path(__file__).parent / "data"
 SCENARIOS = DATA / "scenarios_core"
@@ -65,6 +65,17 @@ MINI = ModelDefinition(
 
 def load_mini(path: Path, override: str | None = None) -> Scenario:
     return resolve(load_definition(path), MINI, override=override, file=path)
+
+
+@pytest.fixture(scope="module")
+def mini() -> Scenario:
+    """The mini scenario, shared by the modules of one test file."""
+    return load_mini(SCENARIOS / "mini.toml")
+
+
+@pytest.fixture(scope="module")
+def ishigami_correlated() -> Scenario:
+    return load_scenario(SCENARIOS / "ishigami_correlated.toml")
 
 
 @pytest.fixture

@@ -33,16 +33,6 @@ Write = Callable[..., Path]
 
 
 @pytest.fixture(scope="module")
-def mini() -> Scenario:
-    return load_mini(SCENARIOS / "mini.toml")
-
-
-@pytest.fixture(scope="module")
-def ishigami_correlated() -> Scenario:
-    return load_scenario(SCENARIOS / "ishigami_correlated.toml")
-
-
-@pytest.fixture(scope="module")
 def mini_samples(mini: Scenario) -> dict[str, SampleSet]:
     return {method: sample(mini, N, method=method, seed=11) for method in METHODS}
 

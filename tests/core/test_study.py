@@ -11,11 +11,11 @@ import pytest
 from distributed import LocalCluster
 from scipy import stats
 
-from conftest import MINI, SCENARIOS, load_mini
+from conftest import MINI
 from valueloop.core.errors import OptionError
 from valueloop.core.model import ModelDefinition
 from valueloop.core.sampling import BLOCK, METHODS, UncertainSpace
-from valueloop.core.scenario import Scenario, load_scenario
+from valueloop.core.scenario import Scenario
 from valueloop.core.study import StudyResult, chunk_ranges, chunk_size, evaluate_points, run_study
 from valueloop.models.registry import get_model
 from valueloop.models.testfunctions import ISHIGAMI_A, ISHIGAMI_B
@@ -32,16 +32,6 @@ def cluster() -> Iterator[LocalCluster]:
     with LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
                       dashboard_address=None) as local:
         yield local
-
-
-@pytest.fixture(scope="module")
-def mini() -> Scenario:
-    return load_mini(SCENARIOS / "mini.toml")
-
-
-@pytest.fixture(scope="module")
-def ishigami_correlated() -> Scenario:
-    return load_scenario(SCENARIOS / "ishigami_correlated.toml")
 
 
 @pytest.fixture(scope="module")

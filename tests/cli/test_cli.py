@@ -132,7 +132,7 @@ def test_models_one_model(capsys: pytest.CaptureFixture[str]) -> None:
     assert by_name["cobalt.hydroxide.production"]["shape"] == "series"
     assert by_name["cobalt.hydroxide.co_content"]["bounds"] == "[0, 1]"
     declared = rows_by(outputs, "output")
-    assert declared["imports_growth"]["axes"] == "year"
+    assert declared["imports_growth"]["axes"] == "report_year"
     assert declared["cash_margin"]["axes"] == ""
 
 

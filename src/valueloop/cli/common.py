@@ -18,10 +18,18 @@ XlsxOption = Annotated[Path | None, typer.Option("--xlsx", help="Also write an E
 def sources_command(
     documents: Annotated[bool, typer.Option("--documents",
                                             help="List the cited documents instead.")] = False,
+    tables: Annotated[bool, typer.Option(
+        "--tables", help="List the sources of every row of the shipped data tables.")] = False,
     as_json: JsonOption = False,
     csv: CsvOption = None,
     xlsx: XlsxOption = None,
 ) -> None:
     """List where every shipped number comes from (document and section, or our assumption)."""
-    table = documents_table() if documents else shipped_citations()
-    emit([table], as_json=as_json, csv_path=csv, xlsx_path=xlsx)
+    if tables:
+        from valueloop.core.datatables import table_citations
+
+        table = table_citations()
+    else:
+        table = documents_table() if documents else shipped_citations()
+    emit([table], as_json=as_json, csv_path=csv, xlsx_path=xlsx,
+         max_rows=None if as_json or csv or xlsx else 200)

@@ -63,12 +63,20 @@ class StudyResult:
 
 
 def evaluate_chunk(model: ModelDefinition, scenario: Scenario, method: Method, seed: int,
-                   n: int, start: int, stop: int, keep_inputs: bool = False) -> ChunkResult:
-    """Sample and evaluate samples ``start:stop`` of an ``n``-sample study."""
+                   n: int, start: int, stop: int, keep_inputs: bool = False,
+                   keep: tuple[str, ...] | None = None,
+                   dtype: np.dtype | type = np.float64) -> ChunkResult:
+    """Sample and evaluate samples ``start:stop`` of an ``n``-sample study.
+
+    ``keep`` names the outputs to return (all when None), cast to ``dtype``; dropping the rest
+    here keeps both memory and Dask transfers small.
+    """
     space = UncertainSpace(scenario)
     values = space.sample_values(method, n, seed, start, stop)
     inputs = SampleSet(stop - start, values, space.fixed_inputs)
     outputs = model(inputs, stop - start)
+    names = keep if keep is not None else tuple(outputs)
+    outputs = {name: np.asarray(outputs[name], dtype=dtype) for name in names}
     kept = np.stack([values[name] for name in space.sampled_names]) if (
         keep_inputs and space.sampled_names) else None
     return ChunkResult(start, stop, outputs, kept)
@@ -119,8 +127,13 @@ def run_study(model: ModelDefinition, scenario: Scenario, n: int, *, method: Met
               seed: int = 0, memory_budget: int = DEFAULT_MEMORY_BUDGET,
               chunk: int | None = None, scheduler: str | None = None,
               workers: int | None = None, keep_inputs: bool = False,
+              keep: tuple[str, ...] | None = None, dtype: np.dtype | type = np.float64,
               progress: Progress | None = None) -> StudyResult:
     """Evaluate ``model`` on ``n`` samples of ``scenario``.
+
+    ``keep`` limits the outputs held for every sample, and ``dtype`` (``np.float32`` halves it)
+    their precision: with chunks bounding the working memory, what is kept is what decides the
+    peak memory of a large study.
 
     ``chunk`` fixes the chunk size (otherwise it follows from ``memory_budget``, shared by the
     ``workers`` threads that evaluate chunks side by side; numpy releases the GIL in array
@@ -129,6 +142,11 @@ def run_study(model: ModelDefinition, scenario: Scenario, n: int, *, method: Met
     """
     if n < 1:
         raise OptionError(f"the number of samples must be at least 1, got {n}", item="samples")
+    declared = tuple(o.name for o in model.outputs)
+    unknown = [name for name in (keep or ()) if name not in declared]
+    if unknown:
+        raise OptionError(f"model {model.name!r} has no outputs {unknown}", item="keep",
+                          allowed=", ".join(declared))
     if seed < 0:
         raise OptionError(f"the seed must be a non-negative integer, got {seed}", item="seed")
     began = time.perf_counter()
@@ -141,15 +159,13 @@ def run_study(model: ModelDefinition, scenario: Scenario, n: int, *, method: Met
     if size < 1:
         raise OptionError(f"chunk size must be at least 1, got {size}", item="chunk")
     ranges = list(chunk_ranges(n, size))
+    task = _ChunkTask(model, scenario, method, seed, n, keep_inputs, keep, dtype)
+    assembly = _Assembly(n)
     if scheduler:
-        parts = _run_on_dask(scheduler, model, scenario, method, seed, n, ranges, keep_inputs,
-                             progress)
+        _run_on_dask(scheduler, task, ranges, assembly, progress)
     else:
-        parts = _run_in_threads(model, scenario, method, seed, n, ranges, keep_inputs,
-                                min(threads, len(ranges)), progress)
-    outputs = _concatenate([p.outputs for p in parts], model)
-    inputs = (np.concatenate([p.inputs for p in parts], axis=1)
-              if keep_inputs and parts[0].inputs is not None else None)
+        _run_in_threads(task, ranges, min(threads, len(ranges)), assembly, progress)
+    outputs, inputs = assembly.outputs, assembly.inputs
     return StudyResult(
         model=model.name, scenario=scenario.label, method=method, seed=seed, n=n,
         outputs=outputs, input_names=UncertainSpace(scenario).sampled_names if keep_inputs
@@ -164,29 +180,60 @@ def _balanced(n: int, threads: int) -> int:
     return max(1, share)
 
 
-def _run_in_threads(model: ModelDefinition, scenario: Scenario, method: Method, seed: int,
-                    n: int, ranges: list[tuple[int, int]], keep_inputs: bool, threads: int,
-                    progress: Progress | None) -> list[ChunkResult]:
-    if threads <= 1:
-        parts = []
-        for start, stop in ranges:
-            parts.append(evaluate_chunk(model, scenario, method, seed, n, start, stop,
-                                        keep_inputs))
-            if progress:
-                progress(stop, n)
-        return parts
+@dataclass(frozen=True)
+class _ChunkTask:
+    """Everything a chunk needs besides its range; picklable for Dask."""
+
+    model: ModelDefinition
+    scenario: Scenario
+    method: Method
+    seed: int
+    n: int
+    keep_inputs: bool
+    keep: tuple[str, ...] | None
+    dtype: np.dtype | type
+
+    def __call__(self, start: int, stop: int) -> ChunkResult:
+        return evaluate_chunk(self.model, self.scenario, self.method, self.seed, self.n, start,
+                              stop, self.keep_inputs, self.keep, self.dtype)
+
+
+class _Assembly:
+    """Result arrays allocated once and filled chunk by chunk, so no second copy is made."""
+
+    def __init__(self, n: int) -> None:
+        self.n = n
+        self.outputs: Outputs = {}
+        self.inputs: np.ndarray | None = None
+
+    def add(self, part: ChunkResult) -> None:
+        for name, array in part.outputs.items():
+            if name not in self.outputs:
+                self.outputs[name] = np.empty((self.n, *array.shape[1:]), dtype=array.dtype)
+            self.outputs[name][part.start:part.stop] = array
+        if part.inputs is not None:
+            if self.inputs is None:
+                self.inputs = np.empty((part.inputs.shape[0], self.n))
+            self.inputs[:, part.start:part.stop] = part.inputs
+
+
+def _run_in_threads(task: _ChunkTask, ranges: list[tuple[int, int]], threads: int,
+                    assembly: _Assembly, progress: Progress | None) -> None:
     done = 0
-    results: dict[int, ChunkResult] = {}
+    if threads <= 1:
+        for start, stop in ranges:
+            assembly.add(task(start, stop))
+            if progress:
+                progress(stop, task.n)
+        return
     with ThreadPoolExecutor(max_workers=threads, thread_name_prefix="valueloop") as pool:
-        futures = [pool.submit(evaluate_chunk, model, scenario, method, seed, n, start, stop,
-                               keep_inputs) for start, stop in ranges]
+        futures = [pool.submit(task, start, stop) for start, stop in ranges]
         for future in as_completed(futures):
             part = future.result()
-            results[part.start] = part
+            assembly.add(part)
             done += part.stop - part.start
             if progress:
-                progress(done, n)
-    return [results[start] for start, _ in ranges]
+                progress(done, task.n)
 
 
 def _concatenate(parts: list[Outputs], model: ModelDefinition) -> Outputs:
@@ -195,9 +242,8 @@ def _concatenate(parts: list[Outputs], model: ModelDefinition) -> Outputs:
     return {o.name: np.concatenate([p[o.name] for p in parts], axis=0) for o in model.outputs}
 
 
-def _run_on_dask(scheduler: str, model: ModelDefinition, scenario: Scenario, method: Method,
-                 seed: int, n: int, ranges: list[tuple[int, int]], keep_inputs: bool,
-                 progress: Progress | None) -> list[ChunkResult]:
+def _run_on_dask(scheduler: str, task: _ChunkTask, ranges: list[tuple[int, int]],
+                 assembly: _Assembly, progress: Progress | None) -> None:
     from distributed import Client, as_completed
 
     try:
@@ -207,14 +253,11 @@ def _run_on_dask(scheduler: str, model: ModelDefinition, scenario: Scenario, met
                           item="--scheduler", allowed="tcp://host:port of a running scheduler"
                           ) from None
     with client:
-        futures = [client.submit(evaluate_chunk, model, scenario, method, seed, n, start, stop,
-                                 keep_inputs, pure=False) for start, stop in ranges]
+        futures = [client.submit(task, start, stop, pure=False) for start, stop in ranges]
         done = 0
-        results: dict[int, ChunkResult] = {}
         for future in as_completed(futures):
             part: ChunkResult = future.result()
-            results[part.start] = part
+            assembly.add(part)
             done += part.stop - part.start
             if progress:
-                progress(done, n)
-    return [results[start] for start, _ in ranges]
+                progress(done, task.n)

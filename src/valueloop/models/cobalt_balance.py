@@ -78,9 +78,9 @@ OUTPUTS = (
     OutputDeclaration("import_to_production_cobalt", "dimensionless",
                       "Cobalt imported per unit of cobalt in hydroxide produced, 2024"),
     OutputDeclaration("imports_growth", "dimensionless",
-                      "Year-on-year growth of intermediate imports", ("year",)),
+                      "Year-on-year growth of intermediate imports", ("report_year",)),
     OutputDeclaration("production_growth", "dimensionless",
-                      "Year-on-year growth of hydroxide production", ("year",)),
+                      "Year-on-year growth of hydroxide production", ("report_year",)),
     OutputDeclaration("imports_from_drc_metal", "t/yr",
                       "Intermediate imports from the DRC and neighbours, 2024, contained Co"),
     OutputDeclaration("domestic_supply_implied", "t/yr",
@@ -143,5 +143,5 @@ COBALT_BALANCE = ModelDefinition(
     parameters=PARAMETERS,
     outputs=OUTPUTS,
     evaluate=evaluate,
-    axis_labels={"year": YEARS},
+    axis_labels={"report_year": YEARS},
 )

@@ -143,16 +143,18 @@ def _origin_arrivals(market: Market, case: StressCase, origin: str, i: int) -> l
     here = [d for d in case.disruptions if d.origin == origin]
     if not here:
         return [normal] * HORIZON
-    loss = [0.0] * HORIZON
+    loss, quota_cover, quota_allowed = [0.0] * HORIZON, [0.0] * HORIZON, [0.0] * HORIZON
     for d in here:
         if isinstance(d, ExportBan):
             lost = _v(d.severity, i) * normal
             loss = [x + c * lost for x, c in zip(loss, _covers(d, i), strict=True)]
         elif isinstance(d, ExportQuota):
-            excess = max(normal - _v(d.quota, i) * _v(d.share_to_china, i) / _v(d.duration, i),
-                         0.0)
-            loss = [x + c * excess for x, c in zip(loss, _covers(d, i), strict=True)]
-    shipped = [max(normal - x, 0.0) for x in loss]
+            cap = _v(d.quota, i) * _v(d.share_to_china, i) / _v(d.duration, i)
+            for t, c in enumerate(_covers(d, i)):
+                quota_cover[t] += c
+                quota_allowed[t] += c * cap
+    shipped = [max(normal - x - max(min(c, 1.0) * normal - a, 0.0), 0.0)
+               for x, c, a in zip(loss, quota_cover, quota_allowed, strict=True)]
     for d in here:
         if isinstance(d, PortStrike):
             share, catch_up, backlog = _v(d.share, i), _v(d.catch_up, i), 0.0

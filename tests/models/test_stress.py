@@ -82,7 +82,6 @@ def test_no_disruption_keeps_the_stock_constant() -> None:
     drc = rng.uniform(0.85, 0.95, 500)
     market = market_2024(shares={"drc": drc, "indonesia": (1 - drc) / 2, "other": (1 - drc) / 2},
                          imports=rng.uniform(9_000, 11_000, 500))
-    market = dataclasses.replace(market, demand=market.imports + market.recycled)
     mitigated = case(mitigation=mitigation_catalogue()["combined"])
     result = run(market, case(), mitigated)
     expected = np.broadcast_to(result.opening_stock[:, :, None], result.closing.shape)
@@ -198,6 +197,19 @@ def test_quota_caps_shipments_at_a_twelfth_of_the_annual_quota() -> None:
         shipped = case_flows(market, case(quota), 18).departures["drc"][0]
         np.testing.assert_allclose(shipped[:12], cap, rtol=1e-12)
         np.testing.assert_allclose(shipped[12:], 0.85 * M, rtol=1e-12)  # 8,783 t a month
+
+
+def test_quotas_in_force_together_add_up() -> None:
+    # The 2025 allowance carried over into the first quarter of 2026 adds to the 2026 quota.
+    share = CHINA_SHARE_OF_DRC_EXPORTS
+    quotas = (ExportQuota(origin="drc", start=12.0, duration=3.0, quota=18_125.0,
+                          share_to_china=share),
+              ExportQuota(origin="drc", start=12.0, duration=12.0, quota=96_600.0,
+                          share_to_china=share))
+    shipped = case_flows(simple_market(), case(*quotas), 24).departures["drc"][0]
+    np.testing.assert_allclose(shipped[12:15], (18_125 / 3 + 96_600 / 12) * share, rtol=1e-12)
+    np.testing.assert_allclose(shipped[15:24], 96_600 / 12 * share, rtol=1e-12)
+    np.testing.assert_allclose(shipped[:12], 0.85 * M, rtol=1e-12)
 
 
 def test_quota_above_normal_shipments_changes_nothing() -> None:

@@ -29,6 +29,11 @@ Conventions
   mitigations (extra recycling, then the alternative origin) top the stock up towards its normal
   level; the strategic stock is released to hold the warning line; refiners consume
   ``min(demand, available stock)``; what they cannot consume is the shortfall.
+* **No restocking by itself**: once a disruption ends, supply returns to its normal rate, which
+  only matches demand. Stock lost to a disruption comes back only through backlogs (a port
+  strike, rejected material returned), extra recycling or the alternative origin, so a case
+  without mitigations can stay below the line for good (time to recovery ``inf``). The price
+  response is an output only: it does not feed back into demand or supply.
 * **Inputs with a sample axis**: every number of :class:`Market`, of a disruption and of a
   mitigation is a float or a 1-D array of N samples, so an outlook can sample them all.
 
@@ -161,7 +166,8 @@ class ExportQuota(_Window):
     """An origin's exports are capped at ``quota`` tonnes over the window, spread evenly.
 
     The cap per period is ``quota * share_to_china / duration`` (times the part of the period in
-    the window): an annual quota over a 12-period window allows ``quota / 12`` a month.
+    the window): an annual quota over a 12-period window allows ``quota / 12`` a month. Quotas
+    of one origin in force at the same time add up.
     """
 
     kind: Literal["export-quota"] = "export-quota"
@@ -194,7 +200,10 @@ class PortStrike(_Window):
 
 
 class Reroute(_Window):
-    """Shipments that leave during the window take ``extra_days`` longer to arrive."""
+    """Shipments that leave during the window take ``extra_days`` longer to arrive.
+
+    The window is in departure time: what left before it keeps its normal transit.
+    """
 
     kind: Literal["reroute"] = "reroute"
     origin: Origin
@@ -207,8 +216,8 @@ class Reroute(_Window):
 class ComplianceRejection(_Window):
     """A share of the shipments arriving during the window is rejected on compliance grounds.
 
-    Rejected material is lost (``delay=None``) or arrives again ``delay`` periods later (returned,
-    re-documented and accepted).
+    The window is in arrival time. Rejected material is lost (``delay=None``) or arrives again
+    ``delay`` periods later (returned, re-documented and accepted, not checked again).
     """
 
     kind: Literal["compliance-rejection"] = "compliance-rejection"
@@ -348,8 +357,7 @@ class Market:
 
     @staticmethod
     def _per_origin(values: Mapping[str, Sampled], name: str) -> Mapping[str, np.ndarray]:
-        unknown = sorted(set(values) - set(ORIGINS))
-        if unknown or set(values) != set(ORIGINS):
+        if set(values) != set(ORIGINS):
             raise ShareGroupError(f"needs exactly the origins {list(ORIGINS)}, got "
                                   f"{sorted(values)}", item=name, allowed=", ".join(ORIGINS))
         return {origin: _as_samples(values[origin], f"{name}.{origin}") for origin in ORIGINS}
@@ -370,19 +378,19 @@ def market_2024(**changes: Sampled | Mapping[str, Sampled]) -> Market:
     about four weeks at sea), 10 days from Indonesia and 35 days from other origins; demand
     equal to imports plus recycled supply (19,000 t in 2024, report 1.1 and 1.2), so that the
     stock is steady without disruption; a normal cover of :data:`NORMAL_DAYS_2024`. ``changes``
-    replace any field, with samples if wanted.
+    replace any field, with samples if wanted; unless ``demand`` is among them, it follows the
+    imports and recycled supply given.
     """
-    imports = IMPORTS_2024_T / PERIODS_PER_YEAR
-    recycled = RECYCLED_2024_T / PERIODS_PER_YEAR
     fields: dict[str, Sampled | Mapping[str, Sampled]] = {
-        "imports": imports,
+        "imports": IMPORTS_2024_T / PERIODS_PER_YEAR,
         "shares": {"drc": DRC_SHARE_2024, "indonesia": 0.10, "other": 0.05},
         "transit_days": {"drc": 60.0, "indonesia": 10.0, "other": 35.0},
-        "recycled": recycled,
-        "demand": imports + recycled,
+        "recycled": RECYCLED_2024_T / PERIODS_PER_YEAR,
         "normal_days": NORMAL_DAYS_2024,
     }
     fields.update(changes)
+    if "demand" not in fields:
+        fields["demand"] = np.asarray(fields["imports"]) + np.asarray(fields["recycled"])
     return Market(**fields)  # type: ignore[arg-type]
 
 
@@ -435,11 +443,11 @@ def _delay(flow: np.ndarray, lag: np.ndarray, before: np.ndarray) -> np.ndarray:
     shift = np.minimum(whole, horizon + 1).astype(np.intp)  # older departures all equal `before`
     pad = horizon + 2
     padded = np.concatenate([np.broadcast_to(before, (n, pad)), flow], axis=1)
-    index = np.broadcast_to(np.arange(horizon) - shift + pad, (n, horizon))
     if (shift == shift.flat[0]).all():  # one whole lag for all samples: slices, not a gather
         first = pad - int(shift.flat[0])
         recent, older = padded[:, first:first + horizon], padded[:, first - 1:first - 1 + horizon]
     else:
+        index = np.broadcast_to(np.arange(horizon) - shift + pad, (n, horizon))
         recent = np.take_along_axis(padded, index, axis=1)
         older = np.take_along_axis(padded, index - 1, axis=1)
     return (1.0 - part) * recent + part * older
@@ -463,18 +471,24 @@ def _hold_at_port(shipped: np.ndarray, normal: np.ndarray, strike: PortStrike,
 def _departures(normal: np.ndarray, disruptions: Sequence[_Window], horizon: int) -> np.ndarray:
     """Shipments leaving one origin per period, (n, H), after bans, quotas and port strikes.
 
-    Losses of bans and quotas at one origin add up. That is exact when their windows do not
-    overlap in time (a suspension followed by quotas, as in the DRC in 2025) and overstates the
-    loss where they overlap; the result is floored at zero.
+    Quotas in force at the same time add up (an allowance carried over from one year adds to
+    the next year's), and within a period they cap what ships in the part of it they cover.
+    The losses of bans and of quotas add up: exact when their windows do not overlap in time
+    (a suspension followed by quotas, as in the DRC in 2025), an overstatement where they do;
+    the result is floored at zero.
     """
     loss = np.zeros((1, horizon))
+    quota_cover, quota_allowed = np.zeros((1, horizon)), np.zeros((1, horizon))
     for measure in disruptions:
+        covered = _coverage(measure, horizon)
         if isinstance(measure, ExportBan):
-            loss = loss + _column(measure.severity) * _coverage(measure, horizon) * normal
+            loss = loss + _column(measure.severity) * covered * normal
         elif isinstance(measure, ExportQuota):
-            cap = _column(measure.quota) * _column(measure.share_to_china) / _column(
+            per_period = _column(measure.quota) * _column(measure.share_to_china) / _column(
                 measure.duration)
-            loss = loss + _coverage(measure, horizon) * np.maximum(normal - cap, 0.0)
+            quota_cover = quota_cover + covered
+            quota_allowed = quota_allowed + covered * per_period
+    loss = loss + np.maximum(np.minimum(quota_cover, 1.0) * normal - quota_allowed, 0.0)
     shipped = np.maximum(normal - loss, 0.0)
     for measure in disruptions:
         if isinstance(measure, PortStrike):
@@ -590,8 +604,11 @@ class StressResult:
     extra_recycled: np.ndarray
     """Extra recycled supply used (a mitigation)."""
     strategic_release: np.ndarray
+    """Released from the strategic stock (a mitigation)."""
     consumption: np.ndarray
+    """Demand met: ``min(demand, available stock)``."""
     closing: np.ndarray
+    """Stock at the end of each period, t."""
     event_start: np.ndarray
     """Start of each case's first disruption in periods, (N, K); ``inf`` without one."""
 
@@ -642,8 +659,9 @@ class StressResult:
 
         The stock is back once inventory days are at or above ``days`` (default the warning
         line; pass ``normal_days`` for the pre-event level) in every later period of the
-        horizon. The count runs from the period in which the first disruption starts: 0 when the
-        stock never falls below, ``inf`` when it is still below in the last period. Transit lags
+        horizon. With ``s`` the period in which the first disruption starts and ``r`` the first
+        period from which the stock stays back, the result is ``r - s``: 0 when the stock never
+        falls below after ``s``, ``inf`` when it is still below in the last period. Transit lags
         are part of the count, since a disruption at the origin reaches the stock weeks later.
         """
         threshold = self.warning_days if days is None else days
@@ -1034,7 +1052,8 @@ def drc_2025_actual(*, month0: date = date(2025, 1, 1),
     2025-10-15 (Decision No. 004/ARECOMS/2025), then set export quotas of 18,125 t for
     2025-10-16 to 12-31 and 96,600 t a year for 2026 and 2027 (87,000 t base + 9,600 t
     strategic). The figures are arguments, so that an outlook can sample them or follow later
-    decisions.
+    decisions: ``quotas`` takes any windows (first day, last day, tonnes), for example monthly
+    allocations or an allowance carried over into the next year, which adds to that year's.
 
     Our assumptions: the report's "DRC and neighbours" origin stands for the DRC (``severity``
     below 1 leaves the neighbours' share unaffected); China receives ``share_to_china`` of each

@@ -352,15 +352,15 @@ def test_outlook_cobalt_writes_its_folder(capsys: pytest.CaptureFixture[str],
     assert "2,000 samples" in out and "summary.json" in out
 
     summary = json.loads((folder / "summary.json").read_text(encoding="utf-8"))
-    assert summary["scenario"] == "cobalt-cn-2024"
-    assert summary["model"] == "cobalt-balance"
+    assert summary["scenario"] == "cobalt-cn-outlook"
+    assert summary["model"] == "cobalt-outlook"
     assert summary["samples"] == 2000
     outputs = summary["outputs"]
-    assert set(outputs) == {o.name for o in get_model("cobalt-balance").outputs}
-    margin = outputs["cash_margin"]["values"]["value"]
-    assert margin["p10"] <= margin["p50"] <= margin["p90"]
-    assert set(outputs["imports_growth"]["values"]) >= {"2021", "2024"}
-    assert outputs["imports_growth"]["values"]["2024"]["p50"] == pytest.approx(12.4 / 10.4 - 1)
+    assert {"hydroxide_demand_metal", "utilisation", "world_balance"} <= set(outputs)
+    utilisation = outputs["utilisation"]["values"]["2030"]
+    assert utilisation["p10"] <= utilisation["p50"] <= utilisation["p90"]
+    assert set(outputs["imports"]["values"]) == {str(y) for y in range(2020, 2036)}
+    assert (folder / "report.html").stat().st_size > 0
 
     workbook = openpyxl.load_workbook(folder / "results.xlsx")
     assert len(workbook.sheetnames) >= 2

@@ -27,7 +27,7 @@ def cobalt(
     scheduler: SchedulerOption = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q")] = False,
 ) -> None:
-    """China cobalt hydroxide outlook: bands of the balance, and the report's claims checked."""
+    """China cobalt outlook 2020-2035: bands, drivers, stress tests, claims, report.html."""
     with progress_bar(f"cobalt outlook: {samples:,} samples", enabled=not quiet) as progress:
         result = run_cobalt_outlook(out, scenario_file=scenario, override=override,
                                     samples=samples, seed=seed, method=parse_method(method),

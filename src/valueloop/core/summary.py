@@ -33,7 +33,9 @@ def band_records(result: StudyResult, model: ModelDefinition,
     """
     records: list[dict[str, Any]] = []
     for declared in model.outputs:
-        values = result.outputs[declared.name]
+        if declared.name not in result.outputs:  # a study that kept only some outputs
+            continue
+        values = np.asarray(result.outputs[declared.name], dtype=float)
         tail = values.shape[1:]
         flat = values.reshape(values.shape[0], -1)
         finite = ~np.all(np.isnan(flat), axis=0)

@@ -7,7 +7,8 @@ from typing import Annotated
 
 import typer
 
-from valueloop.cli.output import console, show_table
+from valueloop.cli.common import CsvOption, JsonOption, XlsxOption
+from valueloop.cli.output import console, emit, show_table
 from valueloop.cli.progress import progress_bar
 from valueloop.cli.study_cmd import MethodOption, SchedulerOption, parse_method
 from valueloop.reports.cobalt_outlook import DEFAULT_SCENARIO, run_cobalt_outlook
@@ -36,3 +37,19 @@ def cobalt(
         show_table(report.table())
     console.print(f"{result.study.n:,} samples in {result.study.seconds:.2f} s; wrote "
                   + ", ".join(str(p) for p in result.files))
+
+
+@app.command("backtest")
+def backtest(
+    start: Annotated[int, typer.Option("--start", help="Year the forecast is made in.")] = 2020,
+    samples: Annotated[int, typer.Option("--samples", "-n")] = 2_000,
+    seed: Annotated[int, typer.Option("--seed")] = 0,
+    as_json: JsonOption = False,
+    csv: CsvOption = None,
+    xlsx: XlsxOption = None,
+) -> None:
+    """Forecast from an earlier year with what was known then; score against the actuals."""
+    from valueloop.models.backtest import run_backtest
+
+    result = run_backtest(start, samples=samples, seed=seed)
+    emit([result.scores, result.detail], as_json=as_json, csv_path=csv, xlsx_path=xlsx)

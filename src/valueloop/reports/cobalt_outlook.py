@@ -10,6 +10,7 @@ supply stress tests with and without mitigations and the supply-route comparison
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from importlib import resources
@@ -30,6 +31,7 @@ from valueloop.core.summary import band_records, band_table
 from valueloop.core.tables import Table, write_json, write_xlsx
 from valueloop.core.units import unit_registry
 from valueloop.models import stress
+from valueloop.models.backtest import BacktestResult, run_backtest
 from valueloop.models.outlook import OUTPUT_YEARS
 from valueloop.models.registry import get_model
 
@@ -50,6 +52,7 @@ REPORTED = (
 """Outputs kept for every sample; the rest are computed and dropped chunk by chunk."""
 DRIVER_OUTPUT = ("hydroxide_demand_metal", 2030)
 STRESS_HORIZON = 36
+BACKTEST_START = 2020
 STRESS_MONTH0 = (2025, 1)
 
 
@@ -72,6 +75,7 @@ class OutlookRun:
     drivers: SobolResult
     stress: StressOutcome
     routes: StudyResult
+    backtest: BacktestResult
     files: tuple[Path, ...]
 
 
@@ -104,12 +108,11 @@ def run_cobalt_outlook(out_dir: Path, *, scenario_file: str | Path = DEFAULT_SCE
     stress_outcome = run_stress_tests(stress_samples, seed)
     routes_scenario = load_scenario(ROUTES_SCENARIO)
     routes = run_study(get_model(routes_scenario.model), routes_scenario, 5_000, seed=seed)
+    backtest = run_backtest(BACKTEST_START, samples=2_000, seed=seed, scenario=scenario)
 
     run = OutlookRun(scenario, model, study, baseline, claims, drivers, stress_outcome, routes,
-                     ())
-    files = write_outlook(run, out_dir)
-    return OutlookRun(scenario, model, study, baseline, claims, drivers, stress_outcome,
-                      routes, files)
+                     backtest, ())
+    return dataclasses.replace(run, files=write_outlook(run, out_dir))
 
 
 def check_all_claims(scenario: Scenario, model: ModelDefinition,
@@ -234,6 +237,8 @@ def summary_json(run: OutlookRun) -> dict[str, Any]:
                     "factors": list(run.drivers.factors),
                     "ST": [float(v) for v in run.drivers.ST]},
         "stress": stress_table(run.stress).records(),
+        "backtest": {"start_year": run.backtest.start_year,
+                     "scores": run.backtest.scores.records()},
     }
 
 
@@ -244,7 +249,8 @@ def write_outlook(run: OutlookRun, out_dir: Path) -> tuple[Path, ...]:
     out_dir.mkdir(parents=True, exist_ok=True)
     merged = run.claims[0].combined(run.claims[1:])
     tables = [band_table(run.study, run.model), merged.detail_table(), run.drivers.table(),
-              stress_table(run.stress), routes_table(run.routes)]
+              stress_table(run.stress), routes_table(run.routes), run.backtest.scores,
+              run.backtest.detail]
     summary_path, results_path = out_dir / "summary.json", out_dir / "results.xlsx"
     report_path = out_dir / "report.html"
     write_json(summary_json(run), summary_path)

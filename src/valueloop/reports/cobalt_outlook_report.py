@@ -32,6 +32,16 @@ if TYPE_CHECKING:
 Band = tuple[np.ndarray, np.ndarray, np.ndarray]
 YEARS = np.asarray(OUTPUT_YEARS)
 KT = 1e3
+BACKTEST_COLUMNS = {
+    "target": Text("Target", "目标"),
+    "years": Text("Years", "年数"),
+    "mape": Text("MAPE", "平均绝对百分比误差"),
+    "bias": Text("Bias", "偏差"),
+    "rmse": Text("RMSE", "均方根误差"),
+    "coverage_p10_p90": Text("Inside P10-P90", "落入P10–P90比例"),
+    "naive_mape": Text("MAPE, no change", "不变预测误差"),
+    "skill": Text("Skill", "技能分"),
+}
 STRESS_COLUMNS = {
     "case": Text("Case", "情景"),
     "mitigation": Text("Mitigation", "缓解措施"),
@@ -79,7 +89,7 @@ def build_report(run: OutlookRun, *, generated: str) -> Report:
             MetaRow(Text("Model", "模型"), run.model.name),
         ),
         sections=(_summary(run), _demand(run), _supply(run), _recycling(run), _stress(run),
-                  _routes(run), _drivers(run), _claims(run), _method()),
+                  _routes(run), _drivers(run), _backtest(run), _claims(run), _method()),
         generated=generated,
     )
 
@@ -282,6 +292,33 @@ def _drivers(run: OutlookRun) -> Section:
                                           top=15),
                        Text("The fifteen inputs with the largest total index.",
                             "总指数最大的十五个输入。")),))
+
+
+def _backtest(run: OutlookRun) -> Section:
+    year = run.backtest.start_year
+    return Section(
+        id="backtest", title=Text("Backtest", "回测"),
+        intro=Text(
+            f"The same kernels run from {year} with only the information of {year} (sales "
+            "trend, the report's 2020 LFP share, the outlook's priors), scored against what "
+            "followed. Skill compares with a forecast that holds the start-year value.",
+            f"用{year}年可得的信息（销量趋势、报告2020年磷酸铁锂份额、本展望的先验分布）从{year}"
+            "年起运行同一组计算核，并与随后的实际值比较。技能分与“保持起始年数值不变”的预测"
+            "相比较。"),
+        blocks=(
+            TableBlock(run.backtest.scores,
+                       Text("Error metrics by target.", "各目标的误差指标。"),
+                       columns=BACKTEST_COLUMNS,
+                       formats={"mape": ".1%", "bias": "+.1%", "rmse": ",.4g",
+                                "coverage_p10_p90": ".0%", "naive_mape": ".1%",
+                                "skill": "+.2f"}),
+            Callout("info", Text(
+                "Trend forecasts made in 2020 missed the 2021-2023 surge of Chinese and US EV "
+                "sales; their P10-P90 bands were too narrow. The outlook's sales uncertainty "
+                "is wider for that reason.",
+                "2020年基于趋势的预测未能预见2021–2023年中美电动车销量的激增，其P10–P90区间过窄；"
+                "因此本展望对销量设定了更宽的不确定性。")),
+        ))
 
 
 def _claims(run: OutlookRun) -> Section:

@@ -92,7 +92,8 @@ def test_report_is_bilingual_with_every_section_and_chart(job: tuple[OutlookRun,
     collector = _Collector()
     collector.feed(text)
     assert {"en", "zh-Hans"} <= collector.languages
-    assert {"summary", "demand", "supply", "recycling", "stress", "routes", "drivers", "backtest",
+    assert {"summary", "demand", "supply", "recycling", "stress", "routes", "closed-loop",
+            "drivers", "backtest",
             "claims", "method"} <= collector.sections
     assert collector.svgs >= 10
     assert "中国钴展望" in text and "http://" not in text.replace("http://www.w3.org", "")

@@ -89,7 +89,8 @@ def build_report(run: OutlookRun, *, generated: str) -> Report:
             MetaRow(Text("Model", "模型"), run.model.name),
         ),
         sections=(_summary(run), _demand(run), _supply(run), _recycling(run), _stress(run),
-                  _routes(run), _drivers(run), _backtest(run), _claims(run), _method()),
+                  _routes(run), _closed_loop(run), _drivers(run), _backtest(run), _claims(run),
+                  _method()),
         generated=generated,
     )
 
@@ -274,6 +275,39 @@ def _routes(run: OutlookRun) -> Section:
                                     "quantity": Text("Quantity", "指标"),
                                     "unit": Text("Unit", "单位")},
                            formats={"p10": ",.1f", "p50": ",.1f", "p90": ",.1f"}),))
+
+
+def _closed_loop(run: OutlookRun) -> Section:
+    from valueloop.reports.cobalt_outlook import closed_loop_table
+
+    return Section(
+        id="closed-loop", title=Text("Closed loop: obligations and supply risk",
+                                     "闭环：法定义务与供应风险"),
+        intro=Text(
+            "The EU Battery Regulation's recycled-content minima and recovery targets as the "
+            "regulation states them (the report dates the 16 % cobalt minimum from 2027; Art. 8 "
+            "applies it from 18 August 2031), and how a growing recycled share dilutes import "
+            "concentration and the price effect of primary supply shocks.",
+            "按法规原文给出欧盟电池法规的再生料最低含量与回收率目标（报告称16%的钴最低比例自2027年"
+            "起适用，而第8条规定自2031年8月18日起适用），以及再生份额上升如何降低进口集中度和一次"
+            "供应冲击对价格的影响。"),
+        blocks=(TableBlock(
+            closed_loop_table(run),
+            Text("By year: Art. 8 minimum, Annex XII recovery, recycled share, HHI and relative "
+                 "price volatility.",
+                 "逐年：第8条最低比例、附件十二回收率、再生份额、赫芬达尔指数与相对价格波动。"),
+            columns={"year": Text("Year", "年份"),
+                     "art8_cobalt_minimum": Text("Art. 8 cobalt minimum", "第8条钴最低比例"),
+                     "annex_xii_recovery": Text("Annex XII recovery", "附件十二回收率"),
+                     "recycled_share_p50": Text("Recycled share, P50", "再生份额 P50"),
+                     "hhi_import_origins": Text("HHI, import origins", "进口来源HHI"),
+                     "hhi_with_recycling": Text("HHI, with recycling", "含再生的HHI"),
+                     "price_volatility_vs_none_p50": Text("Price volatility vs none, P50",
+                                                          "相对无回收的价格波动 P50")},
+            formats={"art8_cobalt_minimum": ".1%", "annex_xii_recovery": ".0%",
+                     "recycled_share_p50": ".1%", "hhi_import_origins": ",.0f",
+                     "hhi_with_recycling": ",.0f", "price_volatility_vs_none_p50": ".2f"}),),
+    )
 
 
 def _drivers(run: OutlookRun) -> Section:

@@ -15,7 +15,7 @@ from valueloop.models.registry import get_model
 
 
 def main() -> None:
-    scenario = load_scenario("valueloop:cobalt-cn-2024")
+    scenario = load_scenario("valueloop:cobalt-cn-2024-ch1")
     model = get_model(scenario.model)
     result = run_study(model, scenario, 20_000, method="lhs", seed=7)
 

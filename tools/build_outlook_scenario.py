@@ -66,7 +66,7 @@ def render(case: str, totals: dict) -> str:
         f'name = "ev-sales-iea2024-{case}"',
         'model = "cobalt-outlook"',
         f'title = "EV sales by region, IEA GEVO 2024 ({case.upper()})"',
-        'extends = "../cobalt-cn-2024.toml"',
+        'extends = "../cobalt-cn-2024-ch1.toml"',
         "",
     ]
     for key, region in (*REGIONS.items(), ("rest", "World")):

@@ -21,7 +21,7 @@ from valueloop.core.scenario import load_definition
 from valueloop.models.registry import get_model
 from valueloop.reports.cobalt_outlook import shipped_claims_path
 
-SHIPPED = "valueloop:cobalt-cn-2024"
+SHIPPED = "valueloop:cobalt-cn-2024-ch1"
 CLAIMS_COLUMNS = ["claim_id", "section", "quantity", "stated", "computed", "unit", "rel_diff",
                   "verdict"]
 KNOWN_CONTRADICTION = "1.1-precursor-hydroxide-demand"
@@ -67,14 +67,14 @@ def test_sources_lists_the_seed_report_items(capsys: pytest.CaptureFixture[str])
     out, _ = invoke(capsys, "sources")
     assert "Sources of shipped parameters" in out
     assert "seed-004" in out
-    assert "cobalt-cn-2024" in out
+    assert "cobalt-cn-2024-ch1" in out
 
 
 def test_sources_json_has_a_row_per_cited_item(capsys: pytest.CaptureFixture[str]) -> None:
     table = invoke_json(capsys, "sources")
     assert table["columns"][:2] == ["scenario", "item"]
     assert table["rows"], "no rows"
-    cobalt = {row["item"]: row for row in table["rows"] if row["scenario"] == "cobalt-cn-2024"}
+    cobalt = {row["item"]: row for row in table["rows"] if row["scenario"] == "cobalt-cn-2024-ch1"}
     # Every parameter of the shipped cobalt scenario says where it comes from.
     assert set(load_definition(SHIPPED).parameters) <= set(cobalt)
     assert cobalt["cobalt.hydroxide.capacity_2024"]["document"] == "seed-004"
@@ -145,14 +145,14 @@ def test_scenario_check_shipped(capsys: pytest.CaptureFixture[str]) -> None:
     out, _ = invoke(capsys, "scenario", "check", SHIPPED)
     match = CHECK_LINE.search(out)
     assert match, out
-    assert match.group(1) == "cobalt-cn-2024"
+    assert match.group(1) == "cobalt-cn-2024-ch1"
     assert int(match.group(2)) == len(get_model("cobalt-balance").parameters)
     assert "overrides: low-price" in out
 
     out, _ = invoke(capsys, "scenario", "check", SHIPPED, "--override", "low-price")
     with_override = CHECK_LINE.search(out)
     assert with_override, out
-    assert with_override.group(1) == "cobalt-cn-2024/low-price"
+    assert with_override.group(1) == "cobalt-cn-2024-ch1/low-price"
     # The override fixes the price, so one uncertain input fewer.
     assert int(with_override.group(3)) == int(match.group(3)) - 1
 
@@ -352,7 +352,7 @@ def test_outlook_cobalt_writes_its_folder(capsys: pytest.CaptureFixture[str],
     assert "2,000 samples" in out and "summary.json" in out
 
     summary = json.loads((folder / "summary.json").read_text(encoding="utf-8"))
-    assert summary["scenario"] == "cobalt-cn-outlook"
+    assert summary["scenario"] == "cobalt-cn-2024"
     assert summary["model"] == "cobalt-outlook"
     assert summary["samples"] == 2000
     outputs = summary["outputs"]

@@ -13,7 +13,7 @@ import pytest
 from valueloop.cli import run
 
 DATA = Path(__file__).parents[1] / "data" / "cli"
-SHIPPED = "valueloop:cobalt-cn-2024"
+SHIPPED = "valueloop:cobalt-cn-2024-ch1"
 
 
 def invoke(capsys: pytest.CaptureFixture[str], *argv: str | Path) -> tuple[int, str, str]:
@@ -58,13 +58,13 @@ CASES: dict[str, tuple[tuple[str | Path, ...], tuple[str, ...]]] = {
         ("MalformedFileError", "malformed.toml:9:")),
     "unknown override": (
         ("scenario", "check", SHIPPED, "--override", "no-such-override"),
-        ("cobalt-cn-2024.toml", "no-such-override", "low-price")),
+        ("cobalt-cn-2024-ch1.toml", "no-such-override", "low-price")),
     "unknown override in study run": (
         ("study", "run", SHIPPED, "-o", "no-such-override", "-n", "10", "-q"),
         ("no-such-override", "low-price")),
     "unknown shipped scenario": (
         ("scenario", "show", "valueloop:no-such-scenario"),
-        ("no-such-scenario", "cobalt-cn-2024")),
+        ("no-such-scenario", "cobalt-cn-2024-ch1")),
     "scenario file that does not exist": (
         ("scenario", "check", DATA / "no-such-file.toml"),
         ("no-such-file.toml",)),

@@ -399,7 +399,7 @@ def test_input_boxes_in_canonical_units(scenario: Scenario) -> None:
 
 
 def test_input_boxes_follow_the_override_and_the_bounds() -> None:
-    shipped = load_scenario("valueloop:cobalt-cn-2024", override="low-price")
+    shipped = load_scenario("valueloop:cobalt-cn-2024-ch1", override="low-price")
     boxes = input_boxes(shipped)
     price = boxes["cobalt.price.hydroxide_2024"]  # the override writes 16.2 万元/t
     assert (float(price.low), float(price.high)) == pytest.approx((161_500, 162_500))

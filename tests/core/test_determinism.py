@@ -45,7 +45,7 @@ def test_columns_of_a_latin_hypercube_are_not_aligned() -> None:
 
 @pytest.mark.parametrize("method", ["mc", "lhs", "sobol"])
 def test_thread_count_does_not_change_results(method: str) -> None:
-    scenario = load_scenario("valueloop:cobalt-cn-2024")
+    scenario = load_scenario("valueloop:cobalt-cn-2024-ch1")
     model = get_model(scenario.model)
     n = 2 * BLOCK + 999
     one = run_study(model, scenario, n, method=method, seed=11, workers=1, chunk=BLOCK // 2)

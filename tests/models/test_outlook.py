@@ -19,7 +19,7 @@ N = 4096
 
 @pytest.fixture(scope="module")
 def scenario() -> Scenario:
-    return load_scenario("valueloop:cobalt-cn-outlook")
+    return load_scenario("valueloop:cobalt-cn-2024")
 
 
 @pytest.fixture(scope="module")
@@ -91,7 +91,7 @@ def test_history_does_not_depend_on_sales_uncertainty(study: StudyResult) -> Non
 
 
 def test_the_drc_quota_tightens_the_world_balance(scenario: Scenario) -> None:
-    free = load_scenario("valueloop:cobalt-cn-outlook", override="no-drc-quota")
+    free = load_scenario("valueloop:cobalt-cn-2024", override="no-drc-quota")
     with_quota = COBALT_OUTLOOK(baseline_inputs(scenario), 1)
     without = COBALT_OUTLOOK(baseline_inputs(free), 1)
     for label in (2026, 2027):
@@ -103,7 +103,7 @@ def test_the_drc_quota_tightens_the_world_balance(scenario: Scenario) -> None:
 
 
 def test_the_literal_reading_of_capacity_overloads_it(scenario: Scenario) -> None:
-    literal = load_scenario("valueloop:cobalt-cn-outlook", override="report-literal")
+    literal = load_scenario("valueloop:cobalt-cn-2024", override="report-literal")
     metal = COBALT_OUTLOOK(baseline_inputs(scenario), 1)["utilisation"][0, year(2024)]
     physical = COBALT_OUTLOOK(baseline_inputs(literal), 1)["utilisation"][0, year(2024)]
     assert 0.5 < metal < 0.8 < 2.0 < physical

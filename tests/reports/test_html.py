@@ -85,7 +85,7 @@ def example_report() -> Report:
     return Report(
         title=Text("Cobalt outlook 2024–2035", "钴展望 2024–2035"),
         subtitle=Text("Demand, supply, balance and stress tests", "需求、供应、平衡与压力测试"),
-        meta=[MetaRow(ui("scenario"), "cobalt-cn-2024"), MetaRow(ui("samples"), "10,000"),
+        meta=[MetaRow(ui("scenario"), "cobalt-cn-2024-ch1"), MetaRow(ui("samples"), "10,000"),
               MetaRow(ui("seed"), "0"),
               MetaRow(ui("method"), Text("Monte Carlo", "蒙特卡洛"))],
         generated="2025-06-01 12:00 UTC",
@@ -341,7 +341,7 @@ def test_table_of_contents_links_every_section(report: Report, page: str) -> Non
 
 def test_footer_carries_the_run_metadata(page: str) -> None:
     footer = page[page.index('<footer class="foot">'):]
-    for words in ("cobalt-cn-2024", "10,000", "随机种子", "蒙特卡洛", "2025-06-01 12:00 UTC",
+    for words in ("cobalt-cn-2024-ch1", "10,000", "随机种子", "蒙特卡洛", "2025-06-01 12:00 UTC",
                   "valueloop", "P10、P50、P90"):
         assert words in footer
 

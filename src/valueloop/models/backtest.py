@@ -80,7 +80,7 @@ def run_backtest(start_year: int = 2020, *, samples: int = 2_000, seed: int = 0,
     if samples < 10:
         raise OptionError(f"a backtest needs at least 10 samples, got {samples}",
                           item="--samples")
-    scenario = scenario or load_scenario("valueloop:cobalt-cn-outlook")
+    scenario = scenario or load_scenario("valueloop:cobalt-cn-2024")
     rng = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(start_year,)))
     rows: list[dict[str, object]] = []
     sales_paths: dict[str, np.ndarray] = {}

@@ -35,7 +35,7 @@ from valueloop.models.backtest import BacktestResult, run_backtest
 from valueloop.models.outlook import OUTPUT_YEARS
 from valueloop.models.registry import get_model
 
-DEFAULT_SCENARIO = "valueloop:cobalt-cn-outlook"
+DEFAULT_SCENARIO = "valueloop:cobalt-cn-2024"
 ROUTES_SCENARIO = "valueloop:cobalt-routes"
 OUTLOOK_MODEL = "cobalt-outlook"
 CLAIMS = (("cobalt-ch1.toml", None), ("cobalt-ch5.toml", None),

@@ -112,3 +112,14 @@ def test_the_literal_reading_of_capacity_overloads_it(scenario: Scenario) -> Non
 def test_chapter_one_outputs_are_still_there(scenario: Scenario) -> None:
     out = COBALT_OUTLOOK(baseline_inputs(scenario), 1)
     assert out["utilisation_consumption"][0] == pytest.approx(11.8 / 18.6)
+
+
+@pytest.mark.parametrize("variant", ["fast-lfp", "fast-sodium", "high-nickel", "fast-bypass",
+                                     "all-substitution"])
+def test_each_substitution_path_lowers_hydroxide_demand(scenario: Scenario,
+                                                        variant: str) -> None:
+    pushed = load_scenario("valueloop:cobalt-cn-2024", override=variant)
+    base = COBALT_OUTLOOK(baseline_inputs(scenario), 1)["hydroxide_demand_metal"]
+    lower = COBALT_OUTLOOK(baseline_inputs(pushed), 1)["hydroxide_demand_metal"]
+    assert lower[0, year(2035)] < base[0, year(2035)]
+    np.testing.assert_allclose(lower[0, year(2020)], base[0, year(2020)], rtol=0.05)

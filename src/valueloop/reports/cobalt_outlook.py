@@ -53,6 +53,9 @@ REPORTED = (
 DRIVER_OUTPUT = ("hydroxide_demand_metal", 2030)
 STRESS_HORIZON = 36
 BACKTEST_START = 2020
+SUBSTITUTION_VARIANTS = ("fast-lfp", "fast-sodium", "high-nickel", "fast-bypass",
+                         "all-substitution")
+"""Named overrides of the outlook scenario that push one substitution path (report 5.2)."""
 STRESS_MONTH0 = (2025, 1)
 
 
@@ -76,6 +79,7 @@ class OutlookRun:
     stress: StressOutcome
     routes: StudyResult
     backtest: BacktestResult
+    substitution: Table
     files: tuple[Path, ...]
 
 
@@ -109,9 +113,10 @@ def run_cobalt_outlook(out_dir: Path, *, scenario_file: str | Path = DEFAULT_SCE
     routes_scenario = load_scenario(ROUTES_SCENARIO)
     routes = run_study(get_model(routes_scenario.model), routes_scenario, 5_000, seed=seed)
     backtest = run_backtest(BACKTEST_START, samples=2_000, seed=seed, scenario=scenario)
+    substitution = substitution_table(scenario_file, model, min(samples, 2_000), seed)
 
     run = OutlookRun(scenario, model, study, baseline, claims, drivers, stress_outcome, routes,
-                     backtest, ())
+                     backtest, substitution, ())
     return dataclasses.replace(run, files=write_outlook(run, out_dir))
 
 
@@ -213,6 +218,39 @@ def routes_table(routes: StudyResult) -> Table:
     return Table.from_records("supply routes", records)
 
 
+def substitution_table(scenario_file: str | Path, model: ModelDefinition, n: int,
+                       seed: int) -> Table:
+    """Hydroxide and battery cobalt demand under each substitution variant (report 5.2).
+
+    Every variant runs on the same seed (common random numbers), so differences between rows
+    come from the variant, not from sampling noise. Variants the scenario does not define are
+    skipped, so a user's own scenario without them still runs.
+    """
+    keep = ("hydroxide_demand_metal", "world_battery_cobalt", "world_lfp_share")
+    records = []
+    definition_overrides = load_scenario(scenario_file).definition.overrides
+    for variant in (None, *SUBSTITUTION_VARIANTS):
+        if variant is not None and variant not in definition_overrides:
+            continue
+        scenario = load_scenario(scenario_file, override=variant)
+        result = run_study(model, scenario, n, seed=seed, keep=keep)
+        record: dict[str, Any] = {"variant": variant or "baseline"}
+        for name, label in (("hydroxide_demand_metal", "hydroxide"),
+                            ("world_battery_cobalt", "battery_cobalt")):
+            for year in (2030, 2035):
+                q = np.quantile(result.outputs[name][:, OUTPUT_YEARS.index(year)],
+                                (0.1, 0.5, 0.9))
+                record[f"{label}_{year}_p50"] = float(q[1])
+                if year == 2035:
+                    record[f"{label}_{year}_p10"] = float(q[0])
+                    record[f"{label}_{year}_p90"] = float(q[2])
+        record["lfp_share_2035_p50"] = float(np.median(
+            result.outputs["world_lfp_share"][:, OUTPUT_YEARS.index(2035)]))
+        records.append(record)
+    return Table.from_records("substitution variants", records,
+                              notes=(f"{n:,} samples per variant, same seed",))
+
+
 def closed_loop_table(run: OutlookRun) -> Table:
     """Report 4.2 with the regulation's own figures, and what recycling does to supply risk.
 
@@ -277,6 +315,7 @@ def summary_json(run: OutlookRun) -> dict[str, Any]:
         "drivers": {"output": f"{DRIVER_OUTPUT[0]} {DRIVER_OUTPUT[1]}",
                     "factors": list(run.drivers.factors),
                     "ST": [float(v) for v in run.drivers.ST]},
+        "substitution": run.substitution.records(),
         "stress": stress_table(run.stress).records(),
         "backtest": {"start_year": run.backtest.start_year,
                      "scores": run.backtest.scores.records()},
@@ -290,7 +329,8 @@ def write_outlook(run: OutlookRun, out_dir: Path) -> tuple[Path, ...]:
     out_dir.mkdir(parents=True, exist_ok=True)
     merged = run.claims[0].combined(run.claims[1:])
     tables = [band_table(run.study, run.model), merged.detail_table(), run.drivers.table(),
-              stress_table(run.stress), routes_table(run.routes), closed_loop_table(run),
+              run.substitution, stress_table(run.stress), routes_table(run.routes),
+              closed_loop_table(run),
               run.backtest.scores, run.backtest.detail]
     summary_path, results_path = out_dir / "summary.json", out_dir / "results.xlsx"
     report_path = out_dir / "report.html"

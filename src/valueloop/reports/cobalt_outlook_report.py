@@ -156,6 +156,13 @@ def _demand(run: OutlookRun) -> Section:
                                     "LFP and LMFP share of new EV batteries, world"),
                    Text("LFP-family share of new EV batteries (report 2024: 41.7 %).",
                         "磷酸铁锂类电池在新增电动车电池中的份额（报告2024年：41.7%）。")),
+            TableBlock(run.substitution,
+                       Text("Hydroxide demand (contained cobalt) and battery cobalt under each "
+                            "substitution path, t/yr.",
+                            "各替代路径下的氢氧化钴需求（钴金属量）与电池用钴，吨/年。"),
+                       columns={"variant": Text("Variant", "情景")},
+                       formats={c: (".0%" if c.startswith("lfp") else ",.0f")
+                                for c in run.substitution.columns if c != "variant"}),
         ))
 
 

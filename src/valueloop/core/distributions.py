@@ -204,13 +204,108 @@ DISTRIBUTION_KINDS = ("uniform", "triangular", "pert", "normal", "lognormal")
 def dirichlet_from_uniform(u: Array, alpha: Array) -> Array:
     """Dirichlet samples from uniforms: ``u`` is (k, N), ``alpha`` is (k,); returns (k, N).
 
-    Each row is a Gamma(alpha_i) variate by its inverse CDF, normalised by the column sum, so
-    the shares of every sample sum to one to rounding error. A member with ``alpha_i = 0`` (a
-    baseline share of zero) is the limit of the Dirichlet: always exactly zero.
+    Each row is a Gamma(alpha_i) variate by its inverse CDF (:func:`gamma_ppf`), normalised by
+    the column sum, so the shares of every sample sum to one to rounding error. A member with
+    ``alpha_i = 0`` (a baseline share of zero) is the limit of the Dirichlet: always exactly zero.
     """
-    gammas = special.gammaincinv(alpha[:, None], u)
+    u = np.asarray(u, dtype=float)
+    alpha = np.asarray(alpha, dtype=float)
+    gammas = np.zeros(u.shape)
+    for row, a in enumerate(alpha):
+        if a > 0:
+            gammas[row] = gamma_ppf(float(a), u[row])
     # The inverse CDF can underflow to exactly zero for tiny u and small alpha; a floor keeps the
     # normalisation finite without visibly changing any share.
     np.maximum(gammas, np.finfo(float).tiny, out=gammas)
-    gammas[alpha <= 0] = 0.0  # gammaincinv(0, u) is nan
+    gammas[alpha <= 0] = 0.0
     return gammas / gammas.sum(axis=0, keepdims=True)
+
+
+_TABLE_Z = 8.5
+"""The table covers normal quantiles ``|z| <= 8.5``: every u from 1e-17 to 1 - 1e-17."""
+_TABLE_NODES = 1024
+_TABLE_ALPHA = (0.5, 1e6)
+"""Shapes the table serves; others (and u outside the table) go to scipy directly."""
+_UPPER = 0.9
+"""Above this u, the Halley step works on the upper function Q = 1 - P, as scipy does."""
+_tables: dict[float, tuple[Array, Array]] = {}
+
+
+def _gamma_table(alpha: float) -> tuple[Array, Array]:
+    """``log x`` and its derivative (times the node spacing) at equally spaced normal
+    quantiles ``z`` of the Gamma(alpha) inverse CDF, for cubic Hermite interpolation."""
+    table = _tables.get(alpha)
+    if table is None:
+        z = np.linspace(-_TABLE_Z, _TABLE_Z, _TABLE_NODES)
+        x = np.where(z <= 0.0, special.gammaincinv(alpha, special.ndtr(z)),
+                     special.gammainccinv(alpha, special.ndtr(-z)))
+        log_x = np.log(x)
+        # d log x / dz = phi(z) / (x f(x)), with x f(x) = x^alpha e^-x / Gamma(alpha)
+        slope = np.exp(-0.5 * z * z - 0.5 * math.log(2.0 * math.pi)
+                       - (alpha * log_x - x - special.gammaln(alpha)))
+        table = (log_x, slope * (z[1] - z[0]))
+        _tables[alpha] = table
+    return table
+
+
+def gamma_ppf(alpha: float, u: Array) -> Array:
+    """The Gamma(alpha) inverse CDF, ``scipy.special.gammaincinv(alpha, u)``, about 2-3 times
+    faster and equal to it within 1e-13 relative (both are the root of the regularised
+    incomplete gamma function to double precision).
+
+    scipy refines an initial guess with three Halley steps; here the initial guess is a cubic
+    Hermite interpolation of ``log x`` over the normal quantile of ``u`` (a table computed once
+    per ``alpha`` with scipy, accurate to about 1e-10), so one Halley step reaches full
+    precision. As in scipy, the step solves ``P(alpha, x) = u`` for ``u <= 0.9`` and
+    ``Q(alpha, x) = 1 - u`` above, where ``1 - u`` is exact. Shapes below 0.5 or above 1e6 and
+    ``u`` beyond the table's range (below about 1e-17, or 0) are left to scipy.
+    """
+    u = np.asarray(u, dtype=float)
+    if not _TABLE_ALPHA[0] <= alpha <= _TABLE_ALPHA[1] or u.ndim != 1:
+        return special.gammaincinv(alpha, u)
+    log_x, slope = _gamma_table(alpha)
+    spacing = 2.0 * _TABLE_Z / (_TABLE_NODES - 1)
+    with np.errstate(all="ignore"):
+        s = special.ndtri(u)
+        s += _TABLE_Z
+        s /= spacing
+        inside = (s >= 0.0) & (s <= _TABLE_NODES - 1)  # False for NaN (u = 0 or 1)
+        np.clip(s, 0.0, _TABLE_NODES - 1.001, out=s)
+        i = s.astype(np.intp)
+        t = s - i
+        # cubic Hermite on [i, i + 1]: y0 + t (d0 + t (c2 + t c3))
+        y0, y1, d0, d1 = log_x[i], log_x[i + 1], slope[i], slope[i + 1]
+        step = y1 - y0
+        c3 = d0 + d1 - 2.0 * step
+        c2 = 3.0 * step - 2.0 * d0 - d1
+        x = c3 * t
+        x += c2
+        x *= t
+        x += d0
+        x *= t
+        x += y0
+        np.exp(x, out=x)
+        # One Halley step (scipy's formulas): f / f' = (P(x) - u) x / fac, f'' / f' =
+        # (alpha - 1) / x - 1, fac = x^alpha e^-x / Gamma(alpha).
+        fac = np.log(x)
+        fac *= alpha
+        fac -= x
+        fac -= special.gammaln(alpha)
+        np.exp(fac, out=fac)
+        upper = u > _UPPER
+        f_fp = np.empty_like(x)
+        if upper.any():
+            lower = ~upper
+            f_fp[lower] = special.gammainc(alpha, x[lower]) - u[lower]
+            f_fp[upper] = (1.0 - u[upper]) - special.gammaincc(alpha, x[upper])
+        else:
+            np.subtract(special.gammainc(alpha, x), u, out=f_fp)
+        f_fp *= x
+        f_fp /= fac
+        fpp_fp = (alpha - 1.0) / x - 1.0
+        halley = f_fp / (1.0 - 0.5 * f_fp * fpp_fp)
+        halley = np.where(np.isinf(fpp_fp), f_fp, halley)  # scipy falls back to Newton here
+        x = np.where(fac == 0.0, x, x - halley)  # and keeps x where fac underflows
+    if not inside.all():
+        x[~inside] = special.gammaincinv(alpha, u[~inside])
+    return x

@@ -6,7 +6,11 @@ block (see :mod:`valueloop.core.sampling`), so their results are identical bit f
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
+import functools
 import os
+import threading
 import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor, as_completed
@@ -22,7 +26,11 @@ from valueloop.core.scenario import Scenario
 DEFAULT_MEMORY_BUDGET = 512 * 2**20
 """Working memory for one chunk, in bytes; results are held in addition to this."""
 _PILOT_SAMPLES = 256
-_WORKING_COPIES = 4  # outputs plus the model's own temporaries, measured on the shipped models
+_WORKING_COPIES = 3
+"""Working memory per sample as a multiple of the model's output bytes. Measured with
+tracemalloc on the shipped models, a chunk's peak (outputs plus temporaries) is 0.3 to 1.2 times
+their output bytes; the chunk's samples and the copies of kept outputs come on top, and 3 leaves
+room for models with more temporaries."""
 
 Progress = Callable[[int, int], None]
 
@@ -217,6 +225,29 @@ class _Assembly:
             self.inputs[:, part.start:part.stop] = part.inputs
 
 
+_TRIM_EVERY = 8
+"""Chunks between returns of freed memory: trimming costs time, waiting costs memory."""
+
+
+@functools.cache
+def _malloc_trim() -> Callable[[int], int] | None:
+    """glibc's ``malloc_trim``, or None on other C libraries."""
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
+        return libc.malloc_trim  # type: ignore[no-any-return]
+    except (OSError, AttributeError):
+        return None
+
+
+def _release_freed_memory() -> None:
+    # glibc gives each worker thread its own malloc arena and keeps a chunk's freed temporaries
+    # there; over a long study that holds about a gigabyte per 10^6 samples that is no longer in
+    # use. Trimming after each chunk hands it back (measured: 2.67 -> under 2 GB at 10^6).
+    trim = _malloc_trim()
+    if trim is not None:
+        trim(0)
+
+
 def _run_in_threads(task: _ChunkTask, ranges: list[tuple[int, int]], threads: int,
                     assembly: _Assembly, progress: Progress | None) -> None:
     done = 0
@@ -226,12 +257,26 @@ def _run_in_threads(task: _ChunkTask, ranges: list[tuple[int, int]], threads: in
             if progress:
                 progress(stop, task.n)
         return
-    with ThreadPoolExecutor(max_workers=threads, thread_name_prefix="valueloop") as pool:
-        futures = [pool.submit(task, start, stop) for start, stop in ranges]
-        for future in as_completed(futures):
-            part = future.result()
+    lock = threading.Lock()
+    chunks_done = [0]
+
+    def evaluate_into_assembly(start: int, stop: int) -> int:
+        # The worker copies its chunk into the result and drops it: a future that kept the chunk
+        # would hold a second copy of every output until the whole study ends.
+        part = task(start, stop)
+        with lock:
             assembly.add(part)
-            done += part.stop - part.start
+            chunks_done[0] += 1
+            trim_now = chunks_done[0] % _TRIM_EVERY == 0
+        del part
+        if trim_now:
+            _release_freed_memory()
+        return stop - start
+
+    with ThreadPoolExecutor(max_workers=threads, thread_name_prefix="valueloop") as pool:
+        futures = [pool.submit(evaluate_into_assembly, start, stop) for start, stop in ranges]
+        for future in as_completed(futures):
+            done += future.result()
             if progress:
                 progress(done, task.n)
 

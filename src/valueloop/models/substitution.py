@@ -39,8 +39,17 @@ def logistic_through(years: Array, anchor_year: float, anchor_share: Array | flo
     limit = np.where(growing, cap, 1.0 - cap)
     # limit >= start in both branches, so the denominator stays >= 1 after the anchor and > 0
     # before it: no sign change, whatever the sampled values.
-    path = limit / (1.0 + (limit / start - 1.0) * np.exp(-k * t))
-    return np.where(growing, path, 1.0 - path)
+    # path = limit / (1 + (limit / start - 1) exp(-k t)), in place on one (N, T) array.
+    path = np.multiply(-k, t, out=np.empty(np.broadcast_shapes(s0.shape, cap.shape, k.shape,
+                                                                t.shape)))
+    np.exp(path, out=path)
+    path *= limit / start - 1.0
+    path += 1.0
+    np.divide(limit, path, out=path)
+    # Declining: 1 - path, as -path + 1 (the same rounding); growing: path * 1 + 0, exactly.
+    path *= np.where(growing, 1.0, -1.0)
+    path += np.where(growing, 0.0, 1.0)
+    return path
 
 
 def bass_cumulative(years: Array, launch_year: float, innovation: Array | float,
@@ -53,8 +62,16 @@ def bass_cumulative(years: Array, launch_year: float, innovation: Array | float,
     """
     p, q, m = _column(innovation), _column(imitation), _column(potential)
     t = np.maximum(np.asarray(years, dtype=float)[None, :] - float(launch_year), 0.0)
-    decay = np.exp(-(p + q) * t)
-    return m * (1.0 - decay) / (1.0 + (q / p) * decay)
+    decay = np.multiply(-(p + q), t, out=np.empty(np.broadcast_shapes(p.shape, q.shape, m.shape,
+                                                                       t.shape)))
+    np.exp(decay, out=decay)
+    # m (1 - decay) / (1 + (q / p) decay), with one temporary
+    share = np.subtract(1.0, decay)
+    np.multiply(m, share, out=share)
+    decay *= q / p
+    decay += 1.0
+    share /= decay
+    return share
 
 
 def blend_history(years: Array, history: Array, projection: Array, last_observed: int) -> Array:

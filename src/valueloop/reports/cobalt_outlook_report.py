@@ -311,7 +311,7 @@ def _closed_loop(run: OutlookRun) -> Section:
                      "hhi_with_recycling": Text("HHI, with recycling", "含再生的HHI"),
                      "price_volatility_vs_none_p50": Text("Price volatility vs none, P50",
                                                           "相对无回收的价格波动 P50")},
-            formats={"art8_cobalt_minimum": ".1%", "annex_xii_recovery": ".0%",
+            formats={"year": "g", "art8_cobalt_minimum": ".1%", "annex_xii_recovery": ".0%",
                      "recycled_share_p50": ".1%", "hhi_import_origins": ",.0f",
                      "hhi_with_recycling": ",.0f", "price_volatility_vs_none_p50": ".2f"}),),
     )

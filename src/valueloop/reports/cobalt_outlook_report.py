@@ -353,13 +353,24 @@ def _backtest(run: OutlookRun) -> Section:
                        formats={"mape": ".1%", "bias": "+.1%", "rmse": ",.4g",
                                 "coverage_p10_p90": ".0%", "naive_mape": ".1%",
                                 "skill": "+.2f"}),
-            Callout("info", Text(
-                "Trend forecasts made in 2020 missed the 2021-2023 surge of Chinese and US EV "
-                "sales; their P10-P90 bands were too narrow. The outlook's sales uncertainty "
-                "is wider for that reason.",
-                "2020年基于趋势的预测未能预见2021–2023年中美电动车销量的激增，其P10–P90区间过窄；"
-                "因此本展望对销量设定了更宽的不确定性。")),
+            *_backtest_finding(run),
         ))
+
+
+def _backtest_finding(run: OutlookRun) -> tuple[Callout, ...]:
+    """A note on EV-sales forecasts whose bands missed what followed, when that is the result."""
+    scores = [r for r in run.backtest.scores.records()
+              if str(r["target"]).startswith("ev_sales")]
+    missed = [r for r in scores if float(r["coverage_p10_p90"]) < 0.5]  # type: ignore[arg-type]
+    if not missed:
+        return ()
+    names = ", ".join(str(r["target"]).removeprefix("ev_sales.") for r in missed)
+    return (Callout("info", Text(
+        f"EV-sales trend forecasts made in {run.backtest.start_year} kept fewer than half of the "
+        f"actual values inside their P10-P90 band ({names}): growth turned out outside the "
+        "sampled range. The outlook's own sales uncertainty is wider than this backtest's.",
+        f"{run.backtest.start_year}年基于趋势的电动车销量预测，其P10–P90区间内的实际值不足一半"
+        f"（{names}）：实际增速超出了抽样范围。本展望对销量设定了更宽的不确定性。")),)
 
 
 def _claims(run: OutlookRun) -> Section:

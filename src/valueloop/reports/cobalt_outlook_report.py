@@ -174,14 +174,15 @@ def _supply(run: OutlookRun) -> Section:
     imports = _band(run, "imports", KT)
     hydroxide = _band(run, "hydroxide_demand_metal", KT)
     capacity = _band(run, "hydroxide_capacity", KT)
+    quota = float(run.scenario.parameters["world.drc_quota"].value)  # type: ignore[arg-type]
     return Section(
         id="supply", title=Text("Supply, balance and utilisation", "供应、平衡与产能利用"),
         intro=Text(
-            "World mine supply (USGS MCS 2025) with the DRC export quota of 96,600 t in 2026 and "
-            "2027, plus recycling, against world demand; China's hydroxide demand against its "
-            "capacity, read as contained cobalt.",
-            "全球矿山供应（USGS 2025）计入刚果(金)2026–2027年9.66万吨出口配额及回收量，对比全球"
-            "需求；中国氢氧化钴需求对比其产能（按钴金属量理解）。"),
+            f"World mine supply (USGS MCS 2025) with the DRC export quota of {quota:,.0f} t in "
+            "2026 and 2027, plus recycling, against world demand; China's hydroxide demand "
+            "against its capacity, read as contained cobalt.",
+            f"全球矿山供应（USGS 2025）计入刚果(金)2026–2027年{quota / 1e4:.2f}万吨"
+            "出口配额及回收量，对比全球需求；中国氢氧化钴需求对比其产能（按钴金属量理解）。"),
         blocks=(
             Figure(charts.balance_chart(YEARS, supply, demand, None, "kt Co/yr",
                                         "World cobalt supply and demand", balance=balance),

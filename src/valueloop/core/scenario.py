@@ -276,9 +276,6 @@ class Scenario:
     def label(self) -> str:
         return f"{self.name}/{self.override}" if self.override else self.name
 
-    def baseline_value(self, name: str) -> float | tuple[float, ...]:
-        return self.parameters[name].value
-
     def uncertain_scalars(self) -> tuple[str, ...]:
         """Uncertain parameters outside share groups, in declaration order."""
         return tuple(p.name for p in self.parameters.values()

@@ -72,14 +72,3 @@ def bass_cumulative(years: Array, launch_year: float, innovation: Array | float,
     decay += 1.0
     share /= decay
     return share
-
-
-def blend_history(years: Array, history: Array, projection: Array, last_observed: int) -> Array:
-    """Observed values up to ``last_observed``, the projection after it.
-
-    ``history`` is ``(1, T)`` or ``(N, T)`` with NaN where nothing was observed; ``projection`` is
-    ``(N, T)``.
-    """
-    observed = np.asarray(years)[None, :] <= last_observed
-    history = np.broadcast_to(history, projection.shape)
-    return np.where(observed & ~np.isnan(history), history, projection)

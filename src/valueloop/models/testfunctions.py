@@ -57,13 +57,6 @@ SOBOL_G_COEFFICIENTS = tuple(float(i) for i in range(SOBOL_G_DIMENSION))
 """a_i = i: low a_i make an input important (Saltelli & Sobol' 1995)."""
 
 
-def sobol_g_first_order(a: tuple[float, ...] = SOBOL_G_COEFFICIENTS) -> np.ndarray:
-    """Analytic first-order indices of the Sobol' G function with x_i ~ U(0, 1)."""
-    partial = 1.0 / (3.0 * (1.0 + np.asarray(a)) ** 2)
-    variance = np.prod(1.0 + partial) - 1.0
-    return partial / variance
-
-
 def _sobol_g(inputs: Inputs) -> Outputs:
     product: np.ndarray | float = 1.0
     for i, a in enumerate(SOBOL_G_COEFFICIENTS):

@@ -228,6 +228,11 @@ SPECS: tuple[TableSpec, ...] = (
          Column("unit", "unit", dimensions=("gCO2e/kWh",))),
         key=("region_code", "factor_kind", "document"),
         values=(("value", "unit"),)),
+    # --- carbon factor registry (issue 4; shared with issue 5) ---
+    # --- process routes (issue 4) ---
+    # --- finance and ESG (issue 4) ---
+    # --- location (issue 4) ---
+    # --- environmental cost and energy benchmarking (issue 4) ---
 )
 
 

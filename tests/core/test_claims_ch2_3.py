@@ -86,3 +86,23 @@ def test_csv_has_the_standard_columns(report: ClaimsReport, tmp_path: Path) -> N
     assert len(COLUMNS) == 8
     assert len(rows) == len(report.results) + 1
     assert {row[0] for row in rows[1:]} == set(by_id(report))
+
+
+@pytest.mark.parametrize(("claim_id", "computed"), [
+    ("1.3-logistics-share-of-price", 0.46875),
+    ("1.3-resiting-saving-share", 0.98558),
+])
+def test_section_1_3_percentages_of_price_are_ten_times_too_high(
+        report: ClaimsReport, claim_id: str, computed: float) -> None:
+    result = next(r for r in report.results if r.claim.id == claim_id)
+    assert result.verdict == "disagrees"
+    assert result.computed == pytest.approx(computed, rel=1e-4)
+    assert float(result.claim.stated) / result.computed == pytest.approx(10, rel=0.05)
+
+
+def test_section_1_3_jiangsu_green_power_does_not_reach_the_stated_footprint(
+        report: ClaimsReport) -> None:
+    verdicts = by_id(report)
+    assert verdicts["1.3-triangle-capacity-share"] == "agrees"
+    assert verdicts["1.3-power-price-cost-gap"] == "agrees"
+    assert verdicts["1.3-jiangsu-green-footprint"] == "disagrees"

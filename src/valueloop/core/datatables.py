@@ -229,10 +229,92 @@ SPECS: tuple[TableSpec, ...] = (
         key=("region_code", "factor_kind", "document"),
         values=(("value", "unit"),)),
     # --- carbon factor registry (issue 4; shared with issue 5) ---
+    TableSpec(
+        "carbon_factors",
+        "Carbon factor registry: fuels, steam, reagents, process CO2, waste treatment, freight",
+        (Column("item"),
+         Column("category", choices=("fuel", "utility", "reagent", "process", "waste",
+                                     "freight")),
+         Column("description"), Column("basis"),
+         Column("scope", choices=("combustion", "cradle-to-gate", "process", "gate-to-grave",
+                                  "tank-to-wheel")),
+         Column("region"), Column("data_year", "int"),
+         Column("value", "float"), Column("low", "float"), Column("high", "float"),
+         Column("unit", "unit", dimensions=("kgCO2e/kg", "kgCO2e/m**3", "gCO2e/(t*km)"))),
+        key=("item",),
+        values=(("value", "unit"), ("low", "unit"), ("high", "unit"))),
+    TableSpec(
+        "china_grid_emission_factors",
+        "China's electricity CO2 factors (MEE/NBS): national, regional grids, provinces",
+        (Column("region"), Column("region_zh"), Column("code"),
+         Column("level", choices=("national", "regional_grid", "province")),
+         Column("grid", required=False, choices=("north", "northeast", "east", "central",
+                                                 "northwest", "south", "southwest")),
+         Column("factor_kind", choices=("average", "residual", "fossil", "reporting")),
+         Column("data_year", "int"), Column("value", "float"),
+         Column("unit", "unit", dimensions=("kgCO2e/kWh",))),
+        key=("code", "factor_kind", "data_year"),
+        values=(("value", "unit"),)),
+    TableSpec(
+        "cbam_free_allocation",
+        "CBAM factor: share of EU ETS free allocation retained, adopted and proposed schedules",
+        (Column("status", choices=("adopted", "proposal")), _YEAR,
+         Column("cbam_factor", "float"), Column("unit", "unit", dimensions=_FRACTION)),
+        key=("status", "year"),
+        values=(("cbam_factor", "unit"),)),
+    TableSpec(
+        "cbam_goods",
+        "Goods for the CBAM calculator: CN code, status, benchmark, default value, mark-ups",
+        (Column("good"), Column("cn_code"), Column("description"), Column("sector"),
+         Column("status", choices=("adopted", "proposal", "hypothetical")),
+         Column("emission_scope", choices=("direct", "direct_and_indirect")),
+         Column("benchmark", "float"), Column("default_value", "float"),
+         Column("unit", "unit", dimensions=("tCO2e/t",)),
+         Column("markup_2026", "float"), Column("markup_2027", "float"),
+         Column("markup_from_2028", "float"),
+         Column("markup_unit", "unit", dimensions=_FRACTION)),
+        key=("good", "emission_scope"),
+        values=(("benchmark", "unit"), ("default_value", "unit"), ("markup_2026", "markup_unit"),
+                ("markup_2027", "markup_unit"), ("markup_from_2028", "markup_unit"))),
     # --- process routes (issue 4) ---
     # --- finance and ESG (issue 4) ---
     # --- location (issue 4) ---
+    TableSpec(
+        "location_provinces",
+        "Cobalt hydroxide location model: candidate sites and demand clusters by province",
+        (Column("province"), Column("province_code"),
+         Column("region", choices=("central_west", "east")),
+         Column("demand_group", required=False,
+                choices=("yangtze_delta", "south_north", "central_west")),
+         Column("quantity", choices=("latitude", "longitude", "power_price", "grid_factor",
+                                     "environment_cost_share", "labour_cost_index", "oee",
+                                     "capacity_limit", "capacity_share", "demand_group_share",
+                                     "demand_within_group_share")),
+         Column("value", "float"),
+         Column("unit", "unit", dimensions=("dimensionless", "CNY/kWh", "kgCO2e/kWh", "t/yr"))),
+        key=("province_code", "quantity"),
+        values=(("value", "unit"),)),
     # --- environmental cost and energy benchmarking (issue 4) ---
+    TableSpec(
+        "environmental_rules",
+        "Wastewater, residue, treatment costs and environmental tax per process route, before "
+        "and after the 2024 rules (seed report 3.2)",
+        (Column("route", choices=("all", "hydrometallurgy", "pyrometallurgy", "bioleaching",
+                                  "recycling")),
+         Column("rule_set", choices=("any", "old", "new")),
+         Column("quantity"), Column("value", "float"), Column("unit", "unit")),
+        key=("route", "rule_set", "quantity"),
+        values=(("value", "unit"),)),
+    TableSpec(
+        "energy_saving_measures",
+        "Energy use of cobalt hydroxide plants against best practice, conversion coefficients, "
+        "prices and energy-saving measures (seed report 4.3)",
+        (Column("item"),
+         Column("kind", choices=("plant", "target", "coefficient", "price", "economics",
+                                 "measure")),
+         Column("quantity"), Column("value", "float"), Column("unit", "unit")),
+        key=("item", "quantity"),
+        values=(("value", "unit"),)),
 )
 
 

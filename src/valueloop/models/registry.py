@@ -8,13 +8,16 @@ from types import MappingProxyType
 from valueloop.core.errors import ScenarioStructureError
 from valueloop.core.model import ModelDefinition
 from valueloop.models.cobalt_balance import COBALT_BALANCE
+from valueloop.models.investment_cases import COBALT_INVESTMENT
 from valueloop.models.operating import OPERATING_ROUTES
 from valueloop.models.outlook import COBALT_OUTLOOK
+from valueloop.models.process_routes import PROCESS_ROUTES
 from valueloop.models.testfunctions import ISHIGAMI, SOBOL_G
 
 MODELS: Mapping[str, ModelDefinition] = MappingProxyType(
     {model.name: model
-     for model in (COBALT_BALANCE, COBALT_OUTLOOK, OPERATING_ROUTES, ISHIGAMI, SOBOL_G)}
+     for model in (COBALT_BALANCE, COBALT_INVESTMENT, COBALT_OUTLOOK, OPERATING_ROUTES,
+                   PROCESS_ROUTES, ISHIGAMI, SOBOL_G)}
 )
 
 

@@ -311,6 +311,13 @@ def _shared_quantities(routes: Sequence[ProcessRouteDefinition]) -> list[tuple[s
                                          (0.0, 1.0))),
         (f"{p}financing.debt_share", _Quantity("", "dimensionless",
                                                "Share of capex financed by debt", _FRACTION)),
+        (f"{p}financing.cost_of_equity", _Quantity("", "dimensionless",
+                                                   "Nominal cost of equity", (0.0, 1.0))),
+        (f"{p}financing.tax_rate", _Quantity("", "dimensionless", "Income-tax rate",
+                                             _FRACTION)),
+        (f"{p}financing.inflation", _Quantity("", "dimensionless",
+                                              "Expected inflation (nominal to real rates)",
+                                              (-0.5, 1.0))),
         (f"{p}scale.capex_exponent", _Quantity(
             "", "dimensionless", "Exponent p of C = C0 (R/R0)^p for capex", (0.0, 1.5))),
         (f"{p}scale.fixed_cost_exponent", _Quantity(

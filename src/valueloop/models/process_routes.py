@@ -81,6 +81,7 @@ from valueloop.models.process_route_definitions import (
     route_name,
     union,
 )
+from valueloop.models.process_route_finance import plant_discount_rate, plant_finance
 
 _DAYS_PER_YEAR = 365.0
 _KG_PER_T = 1e3
@@ -263,6 +264,9 @@ _SHARED: Mapping[str, str] = MappingProxyType({
     "water_price": f"{PREFIX}price.water",
     "financing_rate": f"{PREFIX}financing.rate",
     "debt_share": f"{PREFIX}financing.debt_share",
+    "cost_of_equity": f"{PREFIX}financing.cost_of_equity",
+    "tax_rate": f"{PREFIX}financing.tax_rate",
+    "inflation": f"{PREFIX}financing.inflation",
     "capex_exponent": f"{PREFIX}scale.capex_exponent",
     "fixed_cost_exponent": f"{PREFIX}scale.fixed_cost_exponent",
     "carbon_price": f"{CARBON_PREFIX}price",
@@ -338,6 +342,9 @@ class ProcessArrays:
     water_price: np.ndarray
     financing_rate: np.ndarray
     debt_share: np.ndarray
+    cost_of_equity: np.ndarray
+    tax_rate: np.ndarray
+    inflation: np.ndarray
     capex_exponent: np.ndarray
     fixed_cost_exponent: np.ndarray
     carbon_price: np.ndarray
@@ -682,6 +689,10 @@ class ProcessResults:
     feed_per_product: np.ndarray
     cobalt_balance: np.ndarray
     cobalt_mass_balance_residual: np.ndarray
+    npv: np.ndarray
+    payback: np.ndarray
+    discounted_payback: np.ndarray
+    discount_rate: np.ndarray
 
     def outputs(self) -> Outputs:
         return {f.name: getattr(self, f.name) for f in fields(self)}
@@ -705,6 +716,14 @@ def evaluate_process_routes(a: ProcessArrays, *, check_balance: bool = True) -> 
     u_star, status = breakeven_utilisation(costs.fixed, capacity_co, price, variable)
     path = price[..., None] * a.price_index[:, None, :]
     scale = np.asarray(SCALE_CAPACITIES, dtype=float)[None, None, :]
+    rate = plant_discount_rate(a.cost_of_equity, a.financing_rate, a.tax_rate, a.debt_share,
+                               a.inflation)
+    plant = plant_finance(
+        capex=costs.capex, capacity=a.capacity, utilisation=a.utilisation,
+        product_price=price * c_p, price_index=a.price_index,
+        variable_cash_cost=costs.variable_cash, fixed_cash_cost=costs.labour,
+        working_capital_days=a.working_capital_days, depreciation_life=a.depreciation_life,
+        tax_rate=a.tax_rate, discount_rate=rate)
     by_scale = (costs.variable[..., None] + fixed_cost_per_capacity(a, scale)
                 / a.utilisation[..., None]) / c_p[..., None]
     return ProcessResults(
@@ -729,6 +748,8 @@ def evaluate_process_routes(a: ProcessArrays, *, check_balance: bool = True) -> 
         feed_per_product=balance.feed_per_product,
         cobalt_balance=balance.flows(),
         cobalt_mass_balance_residual=balance.residual,
+        npv=plant.npv, payback=plant.payback, discounted_payback=plant.discounted_payback,
+        discount_rate=plant.discount_rate,
     )
 
 
@@ -768,6 +789,12 @@ _OUTPUTS = (
      ("route", "cobalt_flow")),
     ("cobalt_mass_balance_residual", "dimensionless",
      "Cobalt in minus out, t Co per t of product", ("route",)),
+    ("npv", "CNY", "NPV of the plant at the real after-tax WACC (process_route_finance)",
+     ("route",)),
+    ("payback", "yr", "Years from construction start to a positive cumulative cash flow",
+     ("route",)),
+    ("discounted_payback", "yr", "Payback of the discounted cash flow", ("route",)),
+    ("discount_rate", "dimensionless", "Real after-tax WACC", ()),
 )
 
 

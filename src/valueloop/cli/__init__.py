@@ -12,7 +12,17 @@ from types import ModuleType
 import typer
 from rich.markup import escape
 
-from valueloop.cli import claims_cmd, outlook_cmd, scenario_cmd, sensitivity_cmd, study_cmd
+from valueloop.cli import (
+    carbon_cmd,
+    claims_cmd,
+    cost_cmd,
+    invest_cmd,
+    locate_cmd,
+    outlook_cmd,
+    scenario_cmd,
+    sensitivity_cmd,
+    study_cmd,
+)
 from valueloop.cli.common import sources_command
 from valueloop.cli.output import err_console
 from valueloop.core.errors import UserInputError
@@ -31,6 +41,10 @@ app.add_typer(claims_cmd.app, name="claims")
 app.add_typer(outlook_cmd.app, name="outlook")
 app.add_typer(sensitivity_cmd.app, name="sensitivity")
 app.command("models")(study_cmd.models_command)
+app.command("cost")(cost_cmd.cost_command)
+app.command("carbon")(carbon_cmd.carbon_command)
+app.command("invest")(invest_cmd.invest_command)
+app.command("locate")(locate_cmd.locate_command)
 
 
 def _click_exceptions() -> ModuleType:

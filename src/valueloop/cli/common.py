@@ -2,17 +2,31 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from valueloop.cli.output import emit
+from valueloop.core.errors import OptionError
 from valueloop.core.provenance import documents_table, shipped_citations
 
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON on stdout instead of tables.")]
 CsvOption = Annotated[Path | None, typer.Option("--csv", help="Also write the table(s) as CSV.")]
 XlsxOption = Annotated[Path | None, typer.Option("--xlsx", help="Also write an Excel workbook.")]
+CHART_SUFFIX = ".svg"
+
+
+def chart_paths(chart: Path, names: Sequence[str]) -> dict[str, Path]:
+    """``FILE.svg`` becomes one ``FILE-<name>.svg`` per chart, in the same folder.
+
+    Checked before any work is done, so a bad name fails fast and writes nothing.
+    """
+    if chart.suffix.lower() != CHART_SUFFIX:
+        raise OptionError(f"cannot write the charts as {chart.suffix or 'a file without suffix'}",
+                          item="--chart", allowed="a file name ending in .svg")
+    return {name: chart.with_name(f"{chart.stem}-{name}{CHART_SUFFIX}") for name in names}
 
 
 def sources_command(

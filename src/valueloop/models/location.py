@@ -47,6 +47,7 @@ from valueloop.core.errors import (
     UserInputError,
     ValueloopError,
 )
+from valueloop.core.native_output import native_stdout_discarded
 from valueloop.core.tables import Table
 from valueloop.models.location_data import LocationInstance, build_instance
 
@@ -270,8 +271,9 @@ def solve_location(instance: LocationInstance, *, max_sites: int | None = None,
     options: dict[str, float | bool] = {"mip_rel_gap": mip_rel_gap, "disp": False}
     if time_limit is not None:
         options["time_limit"] = float(time_limit)
-    solution = milp(problem.cost, integrality=problem.integrality, bounds=problem.bounds,
-                    constraints=problem.constraints, options=options)
+    with native_stdout_discarded():
+        solution = milp(problem.cost, integrality=problem.integrality, bounds=problem.bounds,
+                        constraints=problem.constraints, options=options)
     if solution.status == _STATUS_INFEASIBLE:
         raise InfeasibleLocationError(f"HiGHS finds no feasible layout ({solution.message})",
                                       item="location", allowed="fewer forced closures, a "

@@ -17,7 +17,7 @@ The text disagrees with its own table twice: it puts the 3.2 % loan rate on "B a
 (the table: "A and above"), and says issuers "below BBB" pay 4.7 % on ordinary bonds (the table:
 4.3 % for BB, 4.7 % only for CCC and below). :data:`RATING_CLASSES` follows the table. The
 260 bp loan spread between the best and worst class follows from 5.8 - 3.2 (claims file
-``cobalt-ch2-3.toml``, ``3.3-loan-spread``).
+``cobalt-economics.toml``, ``3.3-loan-spread``).
 
 The report also says issuers below BBB see bond subscription under 1.2 times and that A-rated
 issuers' green bonds price 45 bp below their other bonds; neither is given by class, so neither is

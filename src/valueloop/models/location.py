@@ -22,7 +22,7 @@ is a lower bound on today's and the saving of the optimum a lower bound too.
 The report (1.3, CNIA model) says re-siting capacity to demand would cut the average cost by
 1,800-2,300 元/t, "8.7-11.1 % of the 2024 average price". Against the 2024 price it states
 (20.8 万元/t, 1.1) those savings are 0.87-1.11 %: the percentages divide by 2.07 万元/t, a slip
-of a factor of ten (claims file ``cobalt-ch2-3.toml``, ``1.3-resiting-saving-share``).
+of a factor of ten (claims file ``cobalt-economics.toml``, ``1.3-resiting-saving-share``).
 :func:`compare_layouts` computes the saving from the report's own inputs instead.
 
 :func:`locate` is what a command ``valueloop locate [--carbon-price P] [--sweep 0:300:25]``

@@ -33,7 +33,7 @@ from valueloop.reports.cost_tables import DEFAULT_SCENARIO, CostRun, cost_tables
 from valueloop.reports.energy_tables import energy_tables
 from valueloop.reports.investment_tables import InvestmentRun, investment_tables, run_investment
 
-CLAIMS_FILE = "cobalt-ch2-3.toml"
+CLAIMS_FILE = "cobalt-economics.toml"
 """Claims of sections 1.3, 2.1-2.3 and 3.1-3.3, checked from the report's own inputs."""
 DRIVER_ROUTE = "hydromet"
 DRIVER_OUTPUTS = ("full_cost", "footprint", "npv")

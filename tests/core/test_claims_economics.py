@@ -1,4 +1,4 @@
-"""The shipped claims of chapters 2 and 3 of the cobalt hydroxide report (seeds/004).
+"""The shipped claims of sections 1.3, 2, 3 and 4.3 of the cobalt hydroxide report (seeds/004).
 
 The file has no scenario: every input is a q(...) literal of a figure the report states. The
 break-even utilisations of 2.2 do not follow from the report's own fixed cost, variable cost
@@ -15,7 +15,7 @@ import pytest
 from valueloop.core.claims import COLUMNS, ClaimsReport, check_claims, load_claims, write_claims
 
 CLAIMS = (Path(__file__).parents[2] / "src" / "valueloop" / "data" / "claims"
-          / "cobalt-ch2-3.toml")
+          / "cobalt-economics.toml")
 
 
 @pytest.fixture(scope="module")
@@ -106,3 +106,13 @@ def test_section_1_3_jiangsu_green_power_does_not_reach_the_stated_footprint(
     assert verdicts["1.3-triangle-capacity-share"] == "agrees"
     assert verdicts["1.3-power-price-cost-gap"] == "agrees"
     assert verdicts["1.3-jiangsu-green-footprint"] == "disagrees"
+
+
+def test_section_4_3_energy_claims(report: ClaimsReport) -> None:
+    verdicts = by_id(report)
+    assert verdicts["4.3-china-power-gap"] == "agrees"
+    assert verdicts["4.3-sumitomo-green-share"] == "agrees"
+    assert verdicts["4.3-china-power-vs-1.3"] == "disagrees"
+    total = next(r for r in report.results if r.claim.id == "4.3-sumitomo-total-energy")
+    assert total.verdict == "disagrees"
+    assert total.computed == pytest.approx(1850 * 0.1229e-3 + 1.35 * 0.1286, rel=1e-9)

@@ -39,7 +39,7 @@ from types import MappingProxyType
 import numpy as np
 
 from valueloop.core.datatables import load_table
-from valueloop.core.errors import OptionError, ScenarioStructureError
+from valueloop.core.errors import OptionError
 from valueloop.core.parameters import OverrideEntry, ParameterPatch
 from valueloop.core.sampling import baseline_inputs
 from valueloop.core.scenario import Scenario, load_scenario, resolve
@@ -283,12 +283,8 @@ def run_carbon(scenario: str | Path = DEFAULT_SCENARIO, override: str | None = N
                    carbon_price=carbon_price, cbam_price=cbam_price,
                    cbam_schedule=cbam_schedule, years=years)
     place = None if province is None else province_factor(province)
-    base = load_scenario(scenario, override=override)
-    if base.model != ROUTES_MODEL:
-        raise ScenarioStructureError(
-            f"valueloop carbon needs a scenario for model {ROUTES_MODEL!r}, not "
-            f"{base.model!r}", file=base.file, item="scenario.model", allowed=ROUTES_MODEL)
-    model = get_model(base.model)
+    model = get_model(ROUTES_MODEL)
+    base = load_scenario(scenario, model=model, override=override)
     routes = tuple(str(r) for r in (model.axis_labels or {})["route"])
     resolved, settings = _apply_options(base, routes, place, green_share, carbon_price)
     inputs = baseline_inputs(resolved)

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
-from valueloop.core.errors import OptionError, ScenarioStructureError
+from valueloop.core.errors import OptionError
 from valueloop.core.model import ModelDefinition
 from valueloop.core.sampling import baseline_inputs
 from valueloop.core.scenario import Scenario, load_scenario
@@ -69,12 +69,8 @@ def run_cost(scenario: str | Path = DEFAULT_SCENARIO, *, override: str | None = 
     """Evaluate the process routes at baseline and, if ``samples > 0``, over samples."""
     if samples < 0:
         raise OptionError(f"is {samples}", item="--samples", allowed="0 (baseline only) or more")
-    resolved = load_scenario(scenario, override=override)
-    if resolved.model != MODEL:
-        raise ScenarioStructureError(
-            f"route economics need a scenario for model {MODEL!r}, not {resolved.model!r}",
-            file=resolved.file, item="scenario.model", allowed=MODEL)
-    model = get_model(resolved.model)
+    model = get_model(MODEL)
+    resolved = load_scenario(scenario, model=model, override=override)
     known = tuple(model.axis_labels["route"])  # type: ignore[index]
     unknown = [r for r in routes if r not in known]
     if unknown:

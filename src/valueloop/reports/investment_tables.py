@@ -21,7 +21,7 @@ from types import MappingProxyType
 import numpy as np
 from numpy.typing import ArrayLike
 
-from valueloop.core.errors import OptionError, ScenarioStructureError
+from valueloop.core.errors import OptionError
 from valueloop.core.model import ModelDefinition
 from valueloop.core.sampling import baseline_inputs
 from valueloop.core.scenario import Scenario, load_scenario
@@ -158,12 +158,8 @@ def run_investment(scenario: str = DEFAULT_SCENARIO, override: str | None = None
         raise OptionError(f"{samples} samples", item="--samples", allowed="an integer >= 1")
     if seed < 0:
         raise OptionError(f"seed {seed}", item="--seed", allowed="an integer >= 0")
-    resolved = load_scenario(scenario, override=override)
-    if resolved.model != MODEL:
-        raise ScenarioStructureError(
-            f"the investment cases need a scenario for model {MODEL!r}, not {resolved.model!r}",
-            file=resolved.file, item="scenario.model", allowed=MODEL)
-    model = get_model(resolved.model)
+    model = get_model(MODEL)
+    resolved = load_scenario(scenario, model=model, override=override)
     baseline = model(baseline_inputs(resolved), 1)
     study = run_study(model, resolved, samples, seed=seed, keep=SAMPLED, keep_inputs=True,
                       progress=progress)

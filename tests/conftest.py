@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 import textwrap
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import numpy as np
@@ -99,3 +99,58 @@ def write(tmp_path: Path) -> Callable[..., Path]:
         return path
 
     return _write
+
+
+# --- databases: SQLite always, PostgreSQL where a server answers ------------------------------
+
+POSTGRES_ENV = "VALUELOOP_TEST_POSTGRES_URL"
+"""Admin URL of a PostgreSQL server for the tests (``.ci/run`` starts one and sets it)."""
+
+
+def _postgres_admin_url() -> str | None:
+    import os
+
+    url = os.environ.get(POSTGRES_ENV, "postgresql:///postgres")
+    try:
+        import psycopg
+    except ImportError:
+        return None
+    try:
+        with psycopg.connect(url, connect_timeout=3):
+            return url
+    except psycopg.Error:
+        return None
+
+
+@pytest.fixture(scope="session")
+def postgres_admin_url() -> str:
+    url = _postgres_admin_url()
+    if url is None:
+        pytest.skip(f"no PostgreSQL server answers (set {POSTGRES_ENV}; .ci/run starts one)")
+    return url
+
+
+@pytest.fixture
+def postgres_url(postgres_admin_url: str) -> Iterator[str]:
+    """A fresh, empty PostgreSQL database for one test, dropped afterwards."""
+    import uuid
+
+    import psycopg
+    from psycopg.conninfo import conninfo_to_dict, make_conninfo
+
+    name = f"vl_test_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(postgres_admin_url, autocommit=True) as admin:
+        admin.execute(f'CREATE DATABASE "{name}"')
+    params = conninfo_to_dict(postgres_admin_url)
+    params["dbname"] = name
+    yield make_conninfo(**params)
+    with psycopg.connect(postgres_admin_url, autocommit=True) as admin:
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """A fresh database URL, once for SQLite and once for PostgreSQL (skipped without a server)."""
+    if request.param == "sqlite":
+        return str(tmp_path / "valueloop.db")
+    return request.getfixturevalue("postgres_url")

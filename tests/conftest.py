@@ -134,16 +134,16 @@ def postgres_admin_url() -> str:
 def postgres_url(postgres_admin_url: str) -> Iterator[str]:
     """A fresh, empty PostgreSQL database for one test, dropped afterwards."""
     import uuid
+    from urllib.parse import urlsplit
 
     import psycopg
-    from psycopg.conninfo import conninfo_to_dict, make_conninfo
 
     name = f"vl_test_{uuid.uuid4().hex[:12]}"
     with psycopg.connect(postgres_admin_url, autocommit=True) as admin:
         admin.execute(f'CREATE DATABASE "{name}"')
-    params = conninfo_to_dict(postgres_admin_url)
-    params["dbname"] = name
-    yield make_conninfo(**params)
+    parts = urlsplit(postgres_admin_url)
+    # a postgresql:// URL, so that valueloop.core.db reads it as PostgreSQL, not as a file name
+    yield f"{parts.scheme}://{parts.netloc}/{name}" + (f"?{parts.query}" if parts.query else "")
     with psycopg.connect(postgres_admin_url, autocommit=True) as admin:
         admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 

@@ -11,8 +11,10 @@ from valueloop.core.db import Database, DatabaseError, DatabaseURL
 TABLE = ["CREATE TABLE IF NOT EXISTS demo (id {ID}, payload {BLOB} NOT NULL, x {REAL})"]
 
 
-def test_a_failed_transaction_leaves_nothing_behind(database_url: str) -> None:
+def test_a_failed_transaction_leaves_nothing_behind(database_url: str,
+                                                     request: pytest.FixtureRequest) -> None:
     with Database.open(database_url) as db:
+        assert db.dialect == request.node.callspec.params["database_url"]
         db.migrate("demo", 1, TABLE)
         with db.transaction() as tx:
             tx.execute("INSERT INTO demo (payload, x) VALUES (?, ?)", (b"\x00\x01", 1.5))
@@ -55,7 +57,7 @@ def test_urls(url: str, dialect: str, target: str) -> None:
     assert (parsed.dialect, parsed.target) == (dialect, target)
 
 
-@pytest.mark.parametrize("url", ["mysql://x/y", "sqlite://", "sqlite:///"])
+@pytest.mark.parametrize("url", ["mysql://x/y", "sqlite://", "sqlite:///", "dbname=x host=y"])
 def test_bad_urls_say_what_is_allowed(url: str) -> None:
     with pytest.raises(DatabaseError, match="sqlite"):
         DatabaseURL.parse(url)

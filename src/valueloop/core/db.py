@@ -42,6 +42,7 @@ _MACROS: dict[Dialect, dict[str, str]] = {
                    "BOOL": "BOOLEAN"},
 }
 _PLACEHOLDER = re.compile(r"\?")
+_CONNINFO = re.compile(r"^(dbname|host|user|port|password|service)\s*=")
 
 
 class DatabaseError(UserInputError):
@@ -101,6 +102,11 @@ class DatabaseURL:
         if "://" in text:
             raise DatabaseError(f"unknown database URL scheme in {text!r}", item="--db",
                                 allowed="sqlite:///FILE, a file path, postgresql://...")
+        if _CONNINFO.match(text):
+            # a libpq key=value string would otherwise silently become a SQLite file name
+            raise DatabaseError(f"{text!r} looks like a PostgreSQL key=value string",
+                                item="--db", allowed="postgresql://user@host/dbname, or a "
+                                                     "sqlite file path")
         return cls("sqlite", text)
 
 

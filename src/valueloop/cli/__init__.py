@@ -14,12 +14,18 @@ from rich.markup import escape
 
 from valueloop.cli import (
     carbon_cmd,
+    certify_cmd,
     claims_cmd,
+    contract_cmd,
     cost_cmd,
+    custody_cmd,
     invest_cmd,
     locate_cmd,
+    log_cmd,
     outlook_cmd,
+    passport_cmd,
     scenario_cmd,
+    scrap_cmd,
     sensitivity_cmd,
     study_cmd,
 )
@@ -40,11 +46,17 @@ app.add_typer(study_cmd.app, name="study")
 app.add_typer(claims_cmd.app, name="claims")
 app.add_typer(outlook_cmd.app, name="outlook")
 app.add_typer(sensitivity_cmd.app, name="sensitivity")
+app.add_typer(custody_cmd.app, name="custody")
+app.add_typer(log_cmd.app, name="log")
+app.add_typer(passport_cmd.app, name="passport")
 app.command("models")(study_cmd.models_command)
 app.command("cost")(cost_cmd.cost_command)
 app.command("carbon")(carbon_cmd.carbon_command)
 app.command("invest")(invest_cmd.invest_command)
 app.command("locate")(locate_cmd.locate_command)
+app.add_typer(scrap_cmd.app, name="scrap")
+app.add_typer(certify_cmd.app, name="certify")
+app.add_typer(contract_cmd.app, name="contract")
 
 
 def _click_exceptions() -> ModuleType:

@@ -315,6 +315,43 @@ SPECS: tuple[TableSpec, ...] = (
          Column("quantity"), Column("value", "float"), Column("unit", "unit")),
         key=("item", "quantity"),
         values=(("value", "unit"),)),
+    # --- scrap grades (issue 5) ---
+    TableSpec(
+        "scrap_grades",
+        "Copper scrap grades: ISRI Scrap Specifications Circular and GB/T 13587",
+        (Column("scheme", choices=("ISRI", "GB/T 13587")), Column("grade"), Column("name"),
+         Column("family", choices=("copper", "alloy")),
+         Column("form", choices=("wire", "solids", "nodules", "mixed", "residue")),
+         Column("description")),
+        key=("scheme", "grade"),
+        values=()),
+    TableSpec(
+        "scrap_grade_limits",
+        "Composition limits of the copper scrap grades (mass fractions), cited or assumed",
+        (Column("scheme", choices=("ISRI", "GB/T 13587")), Column("grade"), Column("element"),
+         Column("bound", choices=("min", "max")), Column("value", "float"),
+         Column("unit", "unit", dimensions=_FRACTION)),
+        key=("scheme", "grade", "element", "bound"),
+        values=(("value", "unit"),)),
+    TableSpec(
+        "scrap_payables",
+        "Payables of the copper scrap grades: share of the reference copper price paid",
+        (Column("scheme", choices=("ISRI", "GB/T 13587")), Column("grade"),
+         Column("payable", "float"), Column("unit", "unit", dimensions=_FRACTION),
+         Column("basis", choices=("gross_weight",))),
+        key=("scheme", "grade"),
+        values=(("payable", "unit"),)),
+    TableSpec(
+        "scrap_routes",
+        "Recycling route rules for copper scrap by family and copper content (first match wins)",
+        (Column("rule", "int"),
+         Column("route", choices=("direct_remelt", "fire_refining", "electrolytic_refining",
+                                  "smelter")),
+         Column("family", choices=("copper", "alloy", "any", "ungraded")),
+         Column("cu_min", "float"), Column("cu_max", "float"),
+         Column("unit", "unit", dimensions=_FRACTION), Column("reasoning")),
+        key=("rule",),
+        values=(("cu_min", "unit"), ("cu_max", "unit"))),
 )
 
 

@@ -114,6 +114,74 @@ def battery_data(identifier: str = BATTERY_ID) -> dict[str, Any]:
                 dynamic["roundTripEfficiency"]["remaining"]["value"], time),
             "stateOfCharge": _timed("stateOfCharge", dynamic["stateOfCharge"]["value"], time)},
     }
-    return from_batterypass(identifier, aspects)
+    data = from_batterypass(identifier, aspects)
+    _add_catenax_needs(data, cx)
+    return data
+
+
+def _add_catenax_needs(data: dict[str, Any], cx: dict[str, Any]) -> None:
+    """What Catena-X BatteryPass 6.1.0 and PCF 9.0.0 need beyond the Battery Pass aspects.
+
+    Values are the Catena-X BatteryPass 6.1.0 example's where it has them (BPNs, part ids, test
+    conditions, warranty, recycled shares, cadmium/mercury/lead concentrations, cell resistance,
+    extinguishing agent); the rest is ASSUMED for the test and marked so.
+    """
+    rated, active = cx["performance"]["rated"], cx["materials"]["active"]
+    hazardous, metadata = cx["materials"]["hazardous"], cx["metadata"]
+    composition = data["material_composition"]
+    location = {"componentName": "Cathode"}  # assumption
+    for name, cas, mass in (("Cobalt", "7440-48-4", 2.0), ("Nickel", "7440-02-0", 6.0)):
+        composition["batteryMaterials"].append({  # masses are assumptions
+            "batteryMaterialIdentifier": cas, "batteryMaterialName": name,
+            "batteryMaterialMass": mass, "batteryMaterialLocation": location,
+            "isCriticalRawMaterial": True})
+    for name, cas in (("Mercury", "7439-97-6"), ("Lead", "7439-92-1")):
+        key = name.lower()
+        composition["hazardousSubstances"].append({
+            "hazardousSubstanceClass": "AcuteToxicity", "hazardousSubstanceName": name,
+            "hazardousSubstanceIdentifier": cas,
+            "hazardousSubstanceConcentration": hazardous[key]["concentration"] / 1e4,  # ppm->%
+            "hazardousSubstanceImpact": ["toxic"],
+            "hazardousSubstanceLocation": {"componentName": hazardous[key]["location"]}})
+    shares = data["circularity"]["recycledContent"]
+    for name in ("Nickel", "Lithium", "Lead"):
+        shares.append({"recycledMaterial": name, "preConsumerShare": 0.0,
+                       "postConsumerShare": active[name.lower()]["recycled"]})
+    properties = data["performance_and_durability"]["batteryTechicalProperties"]
+    properties["initialInternalResistance"].append(
+        {"ohmicResistance": rated["resistance"]["cell"], "batteryComponent": "cell"})
+    condition = data["performance_and_durability"]["batteryCondition"]
+    time = condition["stateOfCharge"]["lastUpdate"]
+    increase = cx["performance"]["dynamic"]["resistance"]["increase"]["cell"]["value"]
+    condition["internalResistanceIncrease"].append({
+        "internalResistanceIncreaseValue": increase, "batteryComponent": "cell",
+        "lastUpdate": time})
+    cycle = rated["lifetime"]["cycleLifeTesting"]
+    data["catenaX"] = {
+        "economicOperatorId": metadata["economicOperatorId"],
+        "manufacturerId": metadata["economicOperatorId"],  # the example's one is not a BPNL
+        "manufacturingFacilities": [cx["operation"]["manufacturer"]["facility"][0]["facility"]],
+        "manufacturerPartId": "VL-LMT-48V-20AH",  # assumption
+        "nameAtManufacturer": "LMT battery pack 48 V 20 Ah",  # assumption
+        "fireClass": cx["safety"]["usableExtinguishAgent"][0]["fireClass"],
+        "warrantyValue": 24, "warrantyUnit": "unit:month",  # assumption
+        "cycleLifeTest": {"temperature": cycle["temperature"],
+                          "depthOfDischarge": cycle["depthOfDischarge"],
+                          "appliedChargeRate": cycle["appliedChargeRate"]},
+        "roundTripEfficiencyDepthOfDischarge": rated["roundTripEfficiency"]["depthOfDischarge"],
+        "dataCarrierLayout": "QR code on the housing, upper left",  # assumption
+        "purposes": ["light means of transport"],  # assumption
+        "passportExpirationDate": metadata["expirationDate"],
+    }
+    data["pcf"] = {  # assumptions: a plausible methodology, not a real study
+        "crossSectoralStandards": ["GHG Protocol Product standard", "ISO 14067"],
+        "ipccCharacterizationFactors": "AR6", "biogenicCo2Uptake": 0.0,
+        "exemptedEmissionsPercent": 0.5, "ccsTechnologicalCo2CaptureIncluded": False,
+        "geographyRegion": "Western Europe", "geographyCountry": "DE",
+        "boundary": "Cradle-to-gate", "referencePeriodStart": "2025-01-01",
+        "referencePeriodEnd": "2025-06-16", "validityPeriodEnd": "2027-06-16",
+        "productMassPerDeclaredUnit": 699 / 0.5,  # battery mass / rated energy, kg per kWh
+        "massBalancingUsed": False, "allocationWasteIncineration": "cut-off",
+        "packagingEmissionsIncluded": False}
 
 

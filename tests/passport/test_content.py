@@ -61,8 +61,9 @@ def test_a_battery_passport_from_the_examples_exports_all_seven_aspects() -> Non
     general = aspects["GeneralProductInformation"]
     assert general["batteryPassportIdentifier"] == batterypass_identifier(BATTERY_ID)
     assert general["batteryPassportIdentifier"] == "urn:iso15459:lavloopbatx2d0001"
-    # the aspects read back give the same passport
-    assert parse_passport(from_batterypass(BATTERY_ID, aspects)) == passport
+    # the aspects read back give the same passport, less what only Catena-X exports need
+    assert parse_passport(from_batterypass(BATTERY_ID, aspects)) == passport.model_copy(
+        update={"catena_x": None, "pcf": None})
 
 
 def test_an_invalid_section_fails_the_export_naming_the_path() -> None:

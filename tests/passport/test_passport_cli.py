@@ -75,3 +75,30 @@ def test_user_errors_exit_2(tmp_path: Path, capsys: pytest.CaptureFixture[str],
     err = _run(capsys, "passport", *argv, "--db", db, expect=2)
     assert message in err
     assert not (Path.cwd() / "x.json").exists()
+
+
+@pytest.mark.parametrize(("fmt", "schema"), [("catenax-battery", "BatteryPass"), ("pcf", "Pcf"),
+                                             ("aas", None)])
+def test_export_writes_validated_files_atomically(tmp_path: Path, capsys: pytest.CaptureFixture[
+        str], fmt: str, schema: str | None) -> None:
+    db = tmp_path / "vl.db"
+    battery = tmp_path / "battery.json"
+    battery.write_text(json.dumps(battery_data()), encoding="utf-8")
+    _run(capsys, "passport", "create", battery, "--db", db)
+    out = tmp_path / f"{fmt}.json"
+    _run(capsys, "passport", "export", "LA:VLOOP:BAT-0001", "--db", db, "--format", fmt,
+         "--out", out)
+    written = json.loads(out.read_text(encoding="utf-8"))
+    if schema is not None:
+        assert errors(schema, written) == []
+    else:
+        assert {s["idShort"] for s in written["submodels"]} >= {"BatteryPass", "Pcf"}
+    # a failing export (copper passport without Catena-X battery data) leaves the file as it was
+    _run(capsys, "passport", "create", COPPER_FILE, "--db", db)
+    before = out.read_bytes()
+    failing = "catenax-battery" if fmt != "pcf" else "batterypass"
+    err = _run(capsys, "passport", "export", COPPER_ID, "--db", db, "--format", failing,
+               "--out", out, expect=2)
+    assert "battery passports" in err
+    assert out.read_bytes() == before
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(out.name + ".")] == []

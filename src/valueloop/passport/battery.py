@@ -15,8 +15,8 @@ Pass aspect groups it with the public general information.
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Literal
+from datetime import date, datetime
+from typing import Annotated, Literal
 
 from pydantic import AnyUrl, Field
 
@@ -31,6 +31,7 @@ from valueloop.passport.model import (
     section,
     tiered,
 )
+from valueloop.passport.pcf_inputs import PcfInputs
 
 JsonScalar = float | int | str | bool
 
@@ -236,8 +237,56 @@ class PerformanceAndDurability(Definition):
     battery_condition: BatteryCondition | None = section()
 
 
+Bpnl = Annotated[str, Field(pattern=r"^BPNL[A-Za-z0-9]{12}$")]
+"""A Catena-X business partner number of a legal entity (BPNL + 12 characters)."""
+Bpna = Annotated[str, Field(pattern=r"^BPNA[A-Za-z0-9]{12}$")]
+"""A Catena-X business partner number of an address, e.g. a plant (BPNA + 12 characters)."""
+
+
+class CycleLifeTest(Definition):
+    """Conditions of the cycle-life test behind ``expectedNumberOfCycles`` (Annex XIII 1(g))."""
+
+    temperature: float = annex("1(g)", description="°C")
+    depth_of_discharge: Percent = annex("1(g)")
+    applied_charge_rate: NonNegative = annex("1(g)", description="C-rate")
+
+
+class CatenaXBattery(Definition):
+    """What Catena-X BatteryPass 6.1.0 requires beyond the Battery Pass v1.2 aspects.
+
+    Business partner numbers and the part identification are the Annex VI Part A manufacturer
+    and model identification (Annex XIII 1(a)); the test conditions and warranty belong to the
+    performance information (1(g)); where no Annex XIII point applies (data carrier layout,
+    intended purposes, passport expiry) the field is public, our choice since Catena-X publishes
+    them with the passport's public part.
+    """
+
+    economic_operator_id: Bpnl = annex("1(a)")
+    manufacturer_id: Bpnl = annex("1(a)")
+    manufacturing_facilities: tuple[Bpna, ...] = annex("1(a)", min_length=1)
+    manufacturer_part_id: str = annex("1(a)")
+    name_at_manufacturer: str = annex("1(a)")
+    fire_class: str = annex("1(a)", description="fire classes the extinguishing agent is for, "
+                                                "e.g. A, B")
+    warranty_value: NonNegative = annex("1(g)")
+    warranty_unit: Literal["unit:day", "unit:month", "unit:year", "unit:cycle",
+                           "unit:runningOrOperatingHour"] = annex("1(g)")
+    cycle_life_test: CycleLifeTest = annex("1(g)")
+    round_trip_efficiency_depth_of_discharge: Percent = annex("1(g)")
+    declaration_of_conformity_id: str | None = annex("1(r)", default=None)
+    due_diligence_policy: AnyUrl | None = annex("1(d)", default=None)
+    data_carrier_layout: str = tiered(Tier.PUBLIC, description="where the QR code sits")
+    purposes: tuple[str, ...] = tiered(Tier.PUBLIC, default=(), description="e.g. automotive")
+    placed_on_market: date | None = tiered(Tier.PUBLIC, default=None)
+    passport_expiration_date: date = tiered(Tier.PUBLIC)
+
+
 class BatteryPassport(Definition):
-    """One battery passport; every section is optional until the operator fills it in."""
+    """One battery passport; every section is optional until the operator fills it in.
+
+    ``catenaX`` and ``pcf`` are not Battery Pass aspects: they hold what the Catena-X
+    BatteryPass 6.1.0 and PCF 9.0.0 exports need in addition.
+    """
 
     kind: Literal["battery"] = Field("battery", json_schema_extra={"tier": "public"})
     identifier: IdentifierText = Field(json_schema_extra={"tier": "public", "annex": "1(a)"},
@@ -249,3 +298,5 @@ class BatteryPassport(Definition):
     labeling: Labeling | None = section()
     supply_chain_due_diligence: SupplyChainDueDiligence | None = section()
     performance_and_durability: PerformanceAndDurability | None = section()
+    catena_x: CatenaXBattery | None = section(alias="catenaX")
+    pcf: PcfInputs | None = section()

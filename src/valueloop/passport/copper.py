@@ -28,6 +28,7 @@ from valueloop.passport.model import (
     section,
     tiered,
 )
+from valueloop.passport.pcf_inputs import PcfInputs
 
 PUBLIC, INTEREST, AUTHORITY = Tier.PUBLIC, Tier.LEGITIMATE_INTEREST, Tier.AUTHORITY
 CopperForm = Literal["cathode", "rod", "wire", "foil", "strip"]
@@ -148,3 +149,4 @@ class CopperPassport(Definition):
     recycled_content: RecycledContent | None = section()
     certificates: tuple[Certificate, ...] = tiered(PUBLIC, default=())
     test_reports: tuple[Document, ...] = tiered(AUTHORITY, default=())
+    pcf: PcfInputs | None = section()

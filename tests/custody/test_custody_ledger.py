@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from pathlib import Path
 
 import pytest
 from hypothesis import event, given, settings
@@ -76,6 +77,18 @@ def test_rolling_average_percentage_caps_each_output(database_url: str) -> None:
         ledger.claim(scope, 2026, batch="p-3", output_kg=100.0, actor="a")
         with pytest.raises(OverClaimError, match="credits"):
             ledger.claim(scope, 2026, batch="p-4", output_kg=4.0, actor="a")
+
+
+def test_rolling_average_claim_on_an_output_that_rounds_to_zero_grams(tmp_path: Path) -> None:
+    """Regression (found by test_no_period_over_claims): the over-claim message divided by the
+    output's mass, which is 0 g for an output of 0.061 g."""
+    with Database.open(tmp_path / "ledger.db") as db:
+        ledger = MassBalanceLedger(db)
+        scope = ledger.open(AVERAGE)
+        ledger.record_input(scope, 2026, element_kg=1.0, qualifying_share=0.5, actor="a")
+        with pytest.raises(OverClaimError, match="rounds to 0 g"):
+            ledger.claim(scope, 2026, batch="p-0", output_kg=6.1e-05, share=1.0, actor="a")
+        assert ledger.claims_on("p-0") == []
 
 
 def test_expiry_and_closed_next_period(database_url: str) -> None:

@@ -281,9 +281,12 @@ class MassBalanceLedger:
             else:  # rolling average, at the period's percentage: round down
                 claimed_g = state.max_claim_g(output_g)
             if scope.method == "rolling_average" and claimed_g > state.max_claim_g(output_g):
+                # an output that rounds to 0 g has no share to quote
+                quoted = (f"{claimed_g / output_g:.4%} of the output" if output_g
+                          else f"{claimed_g} g of an output that rounds to 0 g")
                 raise OverClaimError(
-                    f"claims {claimed_g / output_g:.4%} of the output, above the period's "
-                    f"rolling-average {state.percentage:.4%}", item=where,
+                    f"claims {quoted}, above the period's rolling-average "
+                    f"{state.percentage:.4%}", item=where,
                     allowed="at most the period's percentage")
             if claimed_g > output_g:
                 raise OverClaimError(

@@ -142,7 +142,7 @@ def keys(tmp_path: Path) -> tuple[Path, Path]:
 def test_key_files_private_0600_never_overwritten(keys: tuple[Path, Path]) -> None:
     private, public = keys
     assert stat.S_IMODE(os.stat(private).st_mode) == 0o600
-    assert read_signing_key(private).public == read_public_key(public)
+    assert read_signing_key(private).verifier() == read_public_key(public)
     with pytest.raises(CertifyKeyError, match="never overwritten"):
         write_key_pair(private, generate_key("other"))
     with pytest.raises(CertifyKeyError, match="not a private key"):
@@ -183,7 +183,7 @@ def test_changed_value_wrong_key_and_flipped_byte_do_not_verify(
     changed = copy.deepcopy(record)
     changed["certificate"]["results"][1]["measured"] = 101.0
     assert not verify_certificate(changed, key).valid
-    assert not verify_certificate(record, generate_key("example.com/cert-1").public).valid
+    assert not verify_certificate(record, generate_key("example.com/cert-1").verifier()).valid
     text = json.dumps(record, indent=2).encode()
     undetected = []
     for position in range(len(text)):

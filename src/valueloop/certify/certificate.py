@@ -20,9 +20,9 @@ import rfc8785
 from pydantic import BaseModel
 
 from valueloop.certify.check import check_document
-from valueloop.certify.keys import PublicKey, SigningKey
 from valueloop.certify.rules import RuleSet
 from valueloop.core.errors import UserInputError
+from valueloop.log.keys import Signer, VerifierKey
 
 CERTIFICATE_TYPE = "valueloop.certificate/v1"
 EVENT_TYPE = "certificate.issue"
@@ -51,7 +51,7 @@ def _certificate_id(body: Mapping[str, Any]) -> str:
 
 
 def issue_certificate(document: Mapping[str, Any] | BaseModel, rule_set: RuleSet,
-                      key: SigningKey, *, time: dt.datetime | None = None
+                      key: Signer, *, time: dt.datetime | None = None
                       ) -> tuple[dict[str, Any], dict[str, Any]]:
     """Check ``document``; if every rule passes, return (signed record, event envelope).
 
@@ -79,9 +79,10 @@ def issue_certificate(document: Mapping[str, Any] | BaseModel, rule_set: RuleSet
                     for record in report.records()],
     }
     body["id"] = _certificate_id(body)
-    public = key.public
+    public = key.verifier()
     record = {"certificate": body,
-              "signature": {"algorithm": "Ed25519", "key": public.name, "key_id": public.key_id,
+              "signature": {"algorithm": "Ed25519", "key": public.name,
+                            "key_id": f"{public.key_id:08x}",
                             "value": base64.b64encode(key.sign(canonical(body))).decode()}}
     event = {"type": EVENT_TYPE, "actor": key.name, "time": issued,
              "subject": report.subject or body["id"], "payload": record}
@@ -97,7 +98,7 @@ class CertificateVerification:
     certificate_id: str | None = None
 
 
-def verify_certificate(record: Any, key: PublicKey) -> CertificateVerification:
+def verify_certificate(record: Any, key: VerifierKey) -> CertificateVerification:
     """Verify a signed record with the issuer's public key (no other input is needed)."""
     if not isinstance(record, Mapping) or not isinstance(record.get("certificate"), Mapping) \
             or not isinstance(record.get("signature"), Mapping):
@@ -107,10 +108,10 @@ def verify_certificate(record: Any, key: PublicKey) -> CertificateVerification:
     identifier = body.get("id") if isinstance(body.get("id"), str) else None
     if signature.get("algorithm") != "Ed25519":
         return CertificateVerification(False, "signature algorithm is not Ed25519", identifier)
-    if signature.get("key") != key.name or signature.get("key_id") != key.key_id:
+    if signature.get("key") != key.name or signature.get("key_id") != f"{key.key_id:08x}":
         return CertificateVerification(
             False, f"signed by key {signature.get('key')}+{signature.get('key_id')}, "
-                   f"not by {key.name}+{key.key_id}", identifier)
+                   f"not by {key.label}", identifier)
     try:
         value = base64.b64decode(str(signature.get("value", "")), validate=True)
         message = canonical(body)
@@ -122,7 +123,7 @@ def verify_certificate(record: Any, key: PublicKey) -> CertificateVerification:
         # character); only the canonical spelling is accepted, so every byte of the record counts.
         return CertificateVerification(False, "signature is not in canonical base64",
                                        identifier)
-    if not key.verify(value, message):
+    if not key.verify(message, value):
         return CertificateVerification(False, "signature does not match the certificate",
                                        identifier)
     if identifier != _certificate_id(body):

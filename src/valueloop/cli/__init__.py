@@ -28,6 +28,7 @@ from valueloop.cli import (
     scrap_cmd,
     sensitivity_cmd,
     study_cmd,
+    trace_cmd,
 )
 from valueloop.cli.common import sources_command
 from valueloop.cli.output import err_console
@@ -57,6 +58,7 @@ app.command("locate")(locate_cmd.locate_command)
 app.add_typer(scrap_cmd.app, name="scrap")
 app.add_typer(certify_cmd.app, name="certify")
 app.add_typer(contract_cmd.app, name="contract")
+app.add_typer(trace_cmd.app, name="trace")
 
 
 def _click_exceptions() -> ModuleType:

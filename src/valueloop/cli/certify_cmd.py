@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -16,7 +16,9 @@ from valueloop.cli.common import JsonOption
 from valueloop.cli.output import console, emit
 from valueloop.core.errors import OptionError
 from valueloop.core.tables import write_text
+from valueloop.log.keys import Signer, read_signer
 from valueloop.scrap.reading import load_json
+from valueloop.trace.service import TraceService
 
 app = typer.Typer(help="Certification rule sets, signed certificates.", no_args_is_help=True)
 
@@ -37,20 +39,51 @@ def check_command(passport: PassportArgument, rules: RulesOption,
 
 @app.command("issue")
 def issue_command(
-    passport: PassportArgument,
+    passport: Annotated[str, typer.Argument(
+        help="Passport JSON file; with --db, the identifier of a stored passport.")],
     rules: RulesOption,
     key: Annotated[Path, typer.Option("--key", help="Ed25519 private key file (certify keygen).")],
-    out: Annotated[Path, typer.Option("--out", help="Certificate JSON to write.")],
+    out: Annotated[Path | None, typer.Option(
+        "--out", help="Certificate JSON to write (required without --db).")] = None,
     event_out: Annotated[Path | None, typer.Option(
         "--event", help="Also write the certificate.issue event (one JSON line) here.")] = None,
+    db: Annotated[str | None, typer.Option(
+        "--db", help="Store the certificate and log its event in this database.")] = None,
+    origin: Annotated[str | None, typer.Option(
+        "--origin", help="Which log, when the database holds several.")] = None,
+    log_key: Annotated[Path | None, typer.Option(
+        "--log-key", help="With --db: the log's private key, to sign a checkpoint that covers "
+                          "the new certificate (so a trace query can prove it).")] = None,
 ) -> None:
     """Issue a signed certificate for a passport that passes every rule (else exit 2)."""
-    record, event = issue_certificate(load_json(passport), load_rule_set(rules),
-                                      read_signing_key(key))
-    write_text(out, json.dumps(record, indent=2, ensure_ascii=False, allow_nan=False) + "\n")
+    signer = read_signing_key(key)
+    if db is None:
+        if out is None:
+            raise OptionError("is needed without --db", item="--out",
+                              allowed="a file for the certificate JSON")
+        if log_key is not None:
+            raise OptionError("needs --db", item="--log-key")
+        record, event = issue_certificate(load_json(Path(passport)), load_rule_set(rules),
+                                          signer)
+    else:
+        record, event = _issue_logged(passport, rules, signer, db, origin, log_key)
+    if out is not None:
+        write_text(out, json.dumps(record, indent=2, ensure_ascii=False, allow_nan=False) + "\n")
     if event_out is not None:
         write_text(event_out, json.dumps(event, ensure_ascii=False, allow_nan=False) + "\n")
-    console.print(f"issued {record['certificate']['id']} -> {out}")
+    console.print(f"issued {record['certificate']['id']}" + (f" -> {out}" if out else ""))
+
+
+def _issue_logged(identifier: str, rules: str, signer: Signer, db: str, origin: str | None,
+                  log_key: Path | None) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Issue through the trace service: stored and logged in one transaction."""
+    log_signer = read_signer(log_key) if log_key is not None else None
+    with TraceService.open(db, origin) as service:
+        done = service.issue_certificate(identifier, load_rule_set(rules), signer)
+        if log_signer is not None:
+            service.checkpoint(log_signer)
+    console.print(f"logged as entry {done.entries[0].index} of {service.log.origin}")
+    return done.result.record, done.entries[0].event
 
 
 @app.command("verify")

@@ -8,8 +8,9 @@ guarantee missed).
 """
 
 from valueloop.contracts.definition import ContractDefinition, load_contract
-from valueloop.contracts.envelope import Event, read_events
+from valueloop.contracts.events import logged_events, read_events
 from valueloop.contracts.settle import Breach, Line, PeriodSettlement, settle
+from valueloop.log.event import Event
 
 __all__ = [
     "Breach",
@@ -18,6 +19,7 @@ __all__ = [
     "Line",
     "PeriodSettlement",
     "load_contract",
+    "logged_events",
     "read_events",
     "settle",
 ]

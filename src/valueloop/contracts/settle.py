@@ -27,9 +27,10 @@ from decimal import ROUND_HALF_EVEN, Decimal
 from typing import Any, Literal
 
 from valueloop.contracts.definition import ContractDefinition, Period
-from valueloop.contracts.envelope import Event, finite
+from valueloop.contracts.events import finite, moment
 from valueloop.core.errors import UserInputError
 from valueloop.core.tables import Table
+from valueloop.log.event import Event
 
 CENT = Decimal("0.01")
 DELIVERY, TAKEBACK = "contract.delivery", "contract.takeback"
@@ -139,6 +140,9 @@ def _number(event: Event, index: int, name: str, *, required: bool = True,
     if not finite(value):
         raise ContractEventError(f"{value!r} is not a finite number", item=item)
     number = Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
+    if number == number.to_integral_value():
+        # 90 and 90.0 are one JSON number (the log stores RFC 8785's 90); read them alike
+        number = number.quantize(Decimal(1))
     if (low is not None and number < low) or (high is not None and number > high):
         raise ContractEventError(f"{value} is out of range", item=item,
                                  allowed=f"{low} to {high if high is not None else 'any'}")
@@ -168,7 +172,7 @@ def settle(contract: ContractDefinition, events: Iterable[Event],
     by_period: dict[str, list[tuple[int, Event]]] = {p.id: [] for p in contract.periods}
     unassigned = 0
     for index, event in mine:
-        found = contract.period(event.moment.date())
+        found = contract.period(moment(event).date())
         if found is None:
             unassigned += 1
         else:

@@ -20,7 +20,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from valueloop.core.db import Database
+from valueloop.core.db import Database, Transaction
 from valueloop.core.errors import UserInputError
 from valueloop.log.canonical import canonical_json
 from valueloop.log.checkpoint import Checkpoint, open_checkpoint, sign_checkpoint
@@ -139,30 +139,38 @@ class EventLog:
 
     def append_many(self, events: Sequence[Mapping[str, Any]], signer: Signer) -> list[LogEntry]:
         """Append several events, all signed by ``signer``, in one transaction."""
+        with self.db.transaction() as tx:
+            return self.append_in(tx, events, signer)
+
+    def append_in(self, tx: Transaction, events: Sequence[Mapping[str, Any]],
+                  signer: Signer) -> list[LogEntry]:
+        """Append inside the caller's open transaction ``tx`` (of this log's database).
+
+        For callers whose own records must commit together with their log entries (the trace
+        service): nothing is durable until the caller commits, and a rollback removes both.
+        """
         prepared = [self._prepare(event, signer, position) for position, event in
                     enumerate(events)]
         entries: list[LogEntry] = []
-        with self.db.transaction() as tx:
-            rows = _tx_rows(tx)
-            size = int(rows(f"SELECT size FROM log_logs WHERE id = ?{self._lock}",
-                            (self.id,))[0][0])
-            frontier = self._frontier(rows, size)
-            nodes: list[tuple[int, int, int, bytes]] = []
-            for event, event_bytes in prepared:
-                entry = make_entry(self.origin, frontier.size, event, event_bytes, signer)
-                entries.append(entry)
-                nodes.extend((self.id, level, index, value)
-                             for level, index, value in frontier.append(entry.leaf_hash)
-                             if level > 0)
-            tx.executemany("INSERT INTO log_entries (log_id, idx, event_id, leaf_hash, data) "
-                           "VALUES (?, ?, ?, ?, ?)",
-                           [(self.id, e.index, e.event_id, e.leaf_hash, e.data)
-                            for e in entries])
-            if nodes:
-                tx.executemany("INSERT INTO log_nodes (log_id, level, idx, hash) "
-                               "VALUES (?, ?, ?, ?)", nodes)
-            tx.execute("UPDATE log_logs SET size = ? WHERE id = ?", (frontier.size, self.id))
-            self._register(tx, signer.verifier())
+        rows = _tx_rows(tx)
+        size = int(rows(f"SELECT size FROM log_logs WHERE id = ?{self._lock}",
+                        (self.id,))[0][0])
+        frontier = self._frontier(rows, size)
+        nodes: list[tuple[int, int, int, bytes]] = []
+        for event, event_bytes in prepared:
+            entry = make_entry(self.origin, frontier.size, event, event_bytes, signer)
+            entries.append(entry)
+            nodes.extend((self.id, level, index, value)
+                         for level, index, value in frontier.append(entry.leaf_hash)
+                         if level > 0)
+        tx.executemany("INSERT INTO log_entries (log_id, idx, event_id, leaf_hash, data) "
+                       "VALUES (?, ?, ?, ?, ?)",
+                       [(self.id, e.index, e.event_id, e.leaf_hash, e.data) for e in entries])
+        if nodes:
+            tx.executemany("INSERT INTO log_nodes (log_id, level, idx, hash) "
+                           "VALUES (?, ?, ?, ?)", nodes)
+        tx.execute("UPDATE log_logs SET size = ? WHERE id = ?", (frontier.size, self.id))
+        self._register(tx, signer.verifier())
         return entries
 
     def _prepare(self, event: Mapping[str, Any], signer: Signer,

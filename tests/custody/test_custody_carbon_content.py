@@ -2,10 +2,6 @@
 
 from __future__ import annotations
 
-import json
-from pathlib import Path
-
-import jsonschema
 import pytest
 from custody_helpers import build_chain
 
@@ -17,8 +13,7 @@ from valueloop.custody.model import LedgerScope
 from valueloop.custody.recycled_content import batch_recycled_content
 from valueloop.custody.store import CustodyStore
 from valueloop.models.carbon import factor_registry, grid_factor
-
-SCHEMAS = Path(__file__).resolve().parents[3] / "shared" / "reference" / "batterypass" / "catena-x"
+from valueloop.passport.export.schemas import validator as schema_validator
 
 
 def test_footprint_accumulates_and_allocates_by_copper(database_url: str) -> None:
@@ -61,13 +56,11 @@ def test_recycled_content_physical_then_mass_balanced(database_url: str) -> None
         "isMassBalanced"] is True
 
 
-@pytest.mark.skipif(not SCHEMAS.is_dir(), reason="reference schemas not present")
 def test_secondary_material_content_validates_against_catena_x() -> None:
     from valueloop.custody.recycled_content import RecycledContent, Share
 
     content = RecycledContent("rod-1", "Cu", 2_970.0, Share(0.1, False), Share(0.2, True))
-    schema = json.loads((SCHEMAS / "SecondaryMaterialContentVerifiable-1.0.0.schema.json")
-                        .read_text(encoding="utf-8"))
+    validator = schema_validator("SecondaryMaterialContentVerifiable")
     document = {"orderNumber": "rod-1", "secondaryMaterialContent": [{
         "materialClass": "copper", "inorganic": content.secondary_material_content(),
         "materialNameStandardized": {"referencedStandard": "EN",
@@ -79,4 +72,4 @@ def test_secondary_material_content_validates_against_catena_x() -> None:
                      "primaryBioBased": {"percentageOfMaterialWeight": 0.0}},
         "unitOfMeasure": {"unitOfMeasureKey": "unit:kilogram", "materialNetMass": 2_970.0,
                           "grossMaterialInputMass": 2_970.0}}]}
-    jsonschema.Draft4Validator(schema).validate(document)
+    validator.validate(document)

@@ -27,6 +27,7 @@ from valueloop.log import (
     verify_export,
 )
 from valueloop.log.keys import Signer, write_private_key
+from valueloop.log.witness import Witness, format_proof, parse_proof
 
 app = typer.Typer(help="Tamper-evident event log: append, prove, checkpoint, verify.",
                   no_args_is_help=True)
@@ -161,6 +162,8 @@ def consistency(
                    ] = None,
     db: DbOption = None,
     origin: OriginOption = None,
+    out: Annotated[Path | None, typer.Option(
+        "--out", help="Also write the proof for valueloop log witness --proof.")] = None,
     as_json: JsonOption = False,
 ) -> None:
     """RFC 9162 consistency proof from size OLD to size NEW (checked before it is printed)."""
@@ -168,6 +171,8 @@ def consistency(
     with database:
         result = log.consistency_proof(old, log.size if new is None else new)
     result.verify()
+    if out is not None:
+        write_text(out, format_proof(result.old, result.hashes))
     emit([_hex_table("consistency proof", [
         ("old", result.old), ("new", result.new), ("old_root", result.old_root.hex()),
         ("new_root", result.new_root.hex()),
@@ -214,6 +219,52 @@ def cosign_command(
     if out is not None:
         write_text(out, note)
     print(note, end="")
+
+
+@app.command("witness")
+def witness_command(
+    checkpoint_file: Annotated[Path, typer.Argument(help="Signed checkpoint note.")],
+    db: Annotated[str, typer.Option(
+        "--db", help="The witness's own database (URL or SQLite file), where it keeps the "
+                     "last checkpoint it cosigned for every log.")],
+    key: Annotated[Path, typer.Option("--key", help="The witness's private key file.")],
+    log_key: Annotated[list[Path], typer.Option(
+        "--log-key", help="The log's public key file(s); one of them must have signed.")],
+    proof: Annotated[Path | None, typer.Option(
+        "--proof", help="Consistency proof from the witness's last size (valueloop log "
+                        "consistency --out); omit for the first checkpoint of a log.")] = None,
+    out: Annotated[Path | None, typer.Option(
+        "--out", help="Also write the cosigned checkpoint here.")] = None,
+) -> None:
+    """Cosign CHECKPOINT only if it extends the last one this witness cosigned (C2SP
+    tlog-witness); print the cosignature line, or exit 2 saying why it refuses."""
+    signer = read_signer(key)
+    keys = [k for path in log_key for k in read_verifier_keys(path)]
+    text = _read_text(checkpoint_file, "checkpoint")
+    old_size = 0
+    hashes: tuple[bytes, ...] = ()
+    if proof is not None:
+        try:
+            old_size, hashes = parse_proof(_read_text(proof, "proof"))
+        except UserInputError as exc:
+            raise exc.located(proof) from None
+    with Database.open(db) as database:
+        try:
+            line = Witness(database, signer).add_checkpoint(text, keys, old_size, hashes)
+        except UserInputError as exc:
+            culprit = proof if proof is not None and exc.item == "proof" else checkpoint_file
+            raise exc.located(culprit) from None
+    if out is not None:
+        write_text(out, text + line)
+    print(line, end="")
+
+
+def _read_text(path: Path, what: str) -> str:
+    try:
+        return path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise MalformedFileError(f"cannot read the {what} ({exc.__class__.__name__})",
+                                 file=path) from None
 
 
 @app.command("export")

@@ -14,6 +14,7 @@ from valueloop.log.keys import Signer, VerifierKey, read_signer, read_verifier_k
 from valueloop.log.merkle import ProofError, verify_consistency, verify_inclusion
 from valueloop.log.store import ConsistencyProof, EventLog, InclusionProof, LogError
 from valueloop.log.verify import VerifyReport, verify_export, verify_store
+from valueloop.log.witness import Witness, WitnessRefusedError, WitnessState
 
 __all__ = [
     "CanonicalJSONError",
@@ -29,6 +30,9 @@ __all__ = [
     "Signer",
     "VerifierKey",
     "VerifyReport",
+    "Witness",
+    "WitnessRefusedError",
+    "WitnessState",
     "canonical_json",
     "cosign",
     "export_log",

@@ -9,12 +9,18 @@ from typing import Annotated
 import typer
 
 from valueloop.cli.output import emit
+from valueloop.core.db import Database
 from valueloop.core.errors import OptionError
 from valueloop.core.provenance import documents_table, shipped_citations
+from valueloop.log.store import EventLog
 
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON on stdout instead of tables.")]
 CsvOption = Annotated[Path | None, typer.Option("--csv", help="Also write the table(s) as CSV.")]
 XlsxOption = Annotated[Path | None, typer.Option("--xlsx", help="Also write an Excel workbook.")]
+DbOption = Annotated[str | None, typer.Option(
+    "--db", help="Database URL or SQLite file (default: $VALUELOOP_DB or ./valueloop.db).")]
+OriginOption = Annotated[str | None, typer.Option(
+    "--origin", help="Which log, when the database holds several.")]
 CHART_SUFFIX = ".svg"
 
 
@@ -47,3 +53,13 @@ def sources_command(
         table = documents_table() if documents else shipped_citations()
     emit([table], as_json=as_json, csv_path=csv, xlsx_path=xlsx,
          max_rows=None if as_json or csv or xlsx else 200)
+
+
+def open_log(db: str | None, origin: str | None) -> tuple[Database, EventLog]:
+    """The database and its event log; the database is closed again if the log is missing."""
+    database = Database.open(db)
+    try:
+        return database, EventLog.find(database, origin)
+    except BaseException:
+        database.close()
+        raise

@@ -15,7 +15,7 @@ from typing import Annotated, Any, TypeVar
 import typer
 from pydantic import BaseModel, ValidationError
 
-from valueloop.cli.common import CsvOption, JsonOption, XlsxOption
+from valueloop.cli.common import CsvOption, DbOption, JsonOption, XlsxOption
 from valueloop.cli.output import emit
 from valueloop.core.db import Database
 from valueloop.core.errors import MalformedFileError, OptionError
@@ -36,8 +36,6 @@ from valueloop.custody.store import CustodyStore
 app = typer.Typer(help="Chain of custody: batches, transformations, traces, mass-balance "
                        "ledger, recycled content, footprints.", no_args_is_help=True)
 
-DbOption = Annotated[str | None, typer.Option(
-    "--db", help="Database URL or SQLite path (default $VALUELOOP_DB or ./valueloop.db).")]
 ActorOption = Annotated[str, typer.Option("--actor", help="Actor id recorded in the events.")]
 SiteOption = Annotated[str, typer.Option("--site", help="Site of the ledger.")]
 PeriodOption = Annotated[int, typer.Option("--period", help="Accounting period (a year).")]

@@ -13,7 +13,7 @@ from typing import Annotated, Any
 
 import typer
 
-from valueloop.cli.common import JsonOption
+from valueloop.cli.common import DbOption, JsonOption, OriginOption, open_log
 from valueloop.cli.output import console, emit
 from valueloop.core.db import Database
 from valueloop.core.errors import MalformedFileError, UserInputError
@@ -32,20 +32,8 @@ from valueloop.log.witness import Witness, format_proof, parse_proof
 app = typer.Typer(help="Tamper-evident event log: append, prove, checkpoint, verify.",
                   no_args_is_help=True)
 
-DbOption = Annotated[str | None, typer.Option(
-    "--db", help="Database URL or SQLite file (default: $VALUELOOP_DB or ./valueloop.db).")]
-OriginOption = Annotated[str | None, typer.Option(
-    "--origin", help="Which log, when the database holds several.")]
 KeyOption = Annotated[Path, typer.Option("--key", help="Private key file (valueloop log keygen).")]
 
-
-def _open(db: str | None, origin: str | None) -> tuple[Database, EventLog]:
-    database = Database.open(db)
-    try:
-        return database, EventLog.find(database, origin)
-    except BaseException:
-        database.close()
-        raise
 
 
 def _hex_table(title: str, items: list[tuple[str, Any]]) -> Table:
@@ -100,7 +88,7 @@ def append(
         raise MalformedFileError(f"cannot read the event JSON ({exc})", file=event_file,
                                  allowed="a JSON object or a list of objects") from None
     events = payload if isinstance(payload, list) else [payload]
-    database, log = _open(db, origin)
+    database, log = open_log(db, origin)
     with database:
         try:
             entries = log.append_many(events, signer)
@@ -120,7 +108,7 @@ def show(
     as_json: JsonOption = False,
 ) -> None:
     """Size, root, checkpoints and the last entries of the log."""
-    database, log = _open(db, origin)
+    database, log = open_log(db, origin)
     with database:
         size = log.size
         head = _hex_table("log", [("origin", log.origin), ("size", size),
@@ -145,7 +133,7 @@ def proof(
     as_json: JsonOption = False,
 ) -> None:
     """RFC 9162 inclusion proof of entry INDEX (checked before it is printed)."""
-    database, log = _open(db, origin)
+    database, log = open_log(db, origin)
     with database:
         result = log.inclusion_proof(index, size)
     result.verify()
@@ -167,7 +155,7 @@ def consistency(
     as_json: JsonOption = False,
 ) -> None:
     """RFC 9162 consistency proof from size OLD to size NEW (checked before it is printed)."""
-    database, log = _open(db, origin)
+    database, log = open_log(db, origin)
     with database:
         result = log.consistency_proof(old, log.size if new is None else new)
     result.verify()
@@ -188,7 +176,7 @@ def checkpoint(
 ) -> None:
     """Sign the current tree head with KEY (C2SP checkpoint) and print it."""
     signer = read_signer(key)
-    database, log = _open(db, origin)
+    database, log = open_log(db, origin)
     with database:
         note = log.checkpoint(signer)
     if out is not None:
@@ -275,7 +263,7 @@ def export(
     as_json: JsonOption = False,
 ) -> None:
     """Write entries, checkpoints and keys to a new folder for third-party verification."""
-    database, log = _open(db, origin)
+    database, log = open_log(db, origin)
     with database:
         summary = export_log(log, out)
     emit([_hex_table("export", [("folder", str(summary.folder)), ("entries", summary.entries),

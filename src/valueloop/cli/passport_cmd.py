@@ -10,7 +10,7 @@ from typing import Annotated, Any, Literal
 
 import typer
 
-from valueloop.cli.common import JsonOption
+from valueloop.cli.common import DbOption, JsonOption
 from valueloop.cli.output import emit
 from valueloop.core.tables import Table, write_json
 from valueloop.passport.export.formats import FORMATS, export_record
@@ -33,8 +33,6 @@ from valueloop.passport.tiers import parse_audience, view
 app = typer.Typer(help="Digital product passports for batteries and copper products.",
                   no_args_is_help=True)
 
-DbOption = Annotated[str | None, typer.Option(
-    "--db", help="Database URL or SQLite path (default: $VALUELOOP_DB or ./valueloop.db).")]
 ActorOption = Annotated[str, typer.Option("--actor", help="Who makes the change (event actor).")]
 IdArgument = Annotated[str, typer.Argument(help="Passport identifier IAC:CIN:SERIAL.")]
 FileArgument = Annotated[Path, typer.Argument(help="Passport file, .json or .toml.")]

@@ -14,13 +14,11 @@ from typing import Annotated, Any
 import typer
 from typer.core import TyperGroup
 
-from valueloop.cli.common import JsonOption
+from valueloop.cli.common import DbOption, JsonOption, OriginOption, open_log
 from valueloop.cli.output import console, emit
-from valueloop.core.db import Database
 from valueloop.core.errors import MalformedFileError
 from valueloop.core.tables import Table, write_text
 from valueloop.log.keys import read_verifier_keys
-from valueloop.log.store import EventLog
 from valueloop.trace.query import trace, verify_trace
 from valueloop.trace.server import TraceServer
 
@@ -37,19 +35,7 @@ class _QueryByDefault(TyperGroup):
 app = typer.Typer(cls=_QueryByDefault, no_args_is_help=True,
                   help="Public trace query by identifier or QR URL; resolver; verification.")
 
-DbOption = Annotated[str | None, typer.Option(
-    "--db", help="Database URL or SQLite file (default: $VALUELOOP_DB or ./valueloop.db).")]
-OriginOption = Annotated[str | None, typer.Option(
-    "--origin", help="Which log, when the database holds several.")]
 
-
-def _open(db: str | None, origin: str | None) -> tuple[Database, EventLog]:
-    database = Database.open(db)
-    try:
-        return database, EventLog.find(database, origin)
-    except BaseException:
-        database.close()
-        raise
 
 
 def _tables(answer: dict[str, Any]) -> list[Table]:
@@ -82,7 +68,7 @@ def show_command(
     as_json: JsonOption = False,
 ) -> None:
     """The public view, certificates and their inclusion proofs for one passport."""
-    database, log = _open(db, origin)
+    database, log = open_log(db, origin)
     with database:
         answer = trace(database, log, reference)
     text = json.dumps(answer, indent=2, ensure_ascii=False, allow_nan=False)
@@ -104,7 +90,7 @@ def serve_command(
                     ] = "127.0.0.1",
 ) -> None:
     """Serve GET /id/IAC/CIN/SERIAL (read-only, public tier) until interrupted."""
-    database, log = _open(db, origin)
+    database, log = open_log(db, origin)
     with database:
         server = TraceServer(database, log, host, port)
         console.print(f"serving {server.url}/id/IAC/CIN/SERIAL (Ctrl-C stops)")

@@ -22,6 +22,7 @@ from valueloop.cli import (
     invest_cmd,
     locate_cmd,
     log_cmd,
+    materials_cmd,
     outlook_cmd,
     passport_cmd,
     scenario_cmd,
@@ -59,6 +60,7 @@ app.add_typer(scrap_cmd.app, name="scrap")
 app.add_typer(certify_cmd.app, name="certify")
 app.add_typer(contract_cmd.app, name="contract")
 app.add_typer(trace_cmd.app, name="trace")
+app.add_typer(materials_cmd.app, name="materials")
 
 
 def _click_exceptions() -> ModuleType:

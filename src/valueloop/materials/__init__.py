@@ -1,0 +1,1 @@
+"""Copper materials database: grades, experimental records, properties, import/export, search."""

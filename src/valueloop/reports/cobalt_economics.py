@@ -18,8 +18,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-
 from valueloop.core.claims import ClaimsReport, check_claims, write_claims
 from valueloop.core.errors import OptionError
 from valueloop.core.sensitivity import SobolResult, sobol_indices
@@ -132,7 +130,3 @@ def write_economics(run: EconomicsRun, out_dir: Path) -> tuple[Path, ...]:
     generated = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     write_report(build_report(run, generated=generated), report_path)
     return (report_path, results_path, *claims_files, summary_path)
-
-
-def _finite(value: float) -> float | None:
-    return value if np.isfinite(value) else None

@@ -11,8 +11,6 @@ from collections.abc import Iterable, Mapping
 from types import MappingProxyType
 from typing import TYPE_CHECKING
 
-import numpy as np
-
 from valueloop.core.tables import Table
 from valueloop.reports import outlook_charts
 from valueloop.reports.carbon_tables import carbon_charts, carbon_tables
@@ -95,6 +93,10 @@ CAPTIONS: Mapping[str, str] = MappingProxyType({
 """Chinese caption of each table, keyed by the start of its English title."""
 
 
+_REPORT_RESITING_SAVING = (1_800.0, 2_300.0)
+"""CNY/t: the re-siting saving report 1.3 states (CNIA model)."""
+
+
 def caption(table: Table) -> Text:
     """The bilingual caption of a table of the job (its title, and the Chinese for it)."""
     for start, chinese in CAPTIONS.items():
@@ -130,7 +132,7 @@ def build_report(run: EconomicsRun, *, generated: str) -> Report:
                       f"{samples:,} (seed {cost.study.seed if cost.study else 0})"),
               MetaRow(Text("Model", "模型"), cost.model.name)),
         sections=(_summary(run), _costs(run), _drivers(run), _carbon(run), _environment(run),
-                  _energy(run), _investment(run), _location(run), _claims(run), _method()),
+                  _energy(run), _investment(run), _location(run), _claims(run), _method(run)),
         generated=generated,
     )
 
@@ -268,6 +270,8 @@ def _location(run: EconomicsRun) -> Section:
     figures = tuple(Figure(svg, Text(f"Location: {name}.", f"选址：{name}。"))
                     for name, svg in location_charts(run.location).items())
     comparison = run.location.comparison
+    # the report's stated saving range (1.3) as shares of the price the location model uses
+    low, high = (100 * saving / comparison.price for saving in _REPORT_RESITING_SAVING)
     return Section(
         id="location", title=Text("Where capacity should be: the location optimum",
                                   "产能应布局何处：选址最优解"),
@@ -281,11 +285,11 @@ def _location(run: EconomicsRun) -> Section:
             Callout("info", Text(
                 f"Moving output to the optimum saves {comparison.variable_saving_per_t:,.0f} "
                 f"CNY/t in operating cost ({100 * comparison.variable_saving_share:.2f} % of the "
-                "price); the report's 1,800–2,300 CNY/t would be 0.9–1.1 % of its price, not "
-                "8.7–11.1 %.",
+                f"price); the report's 1,800–2,300 CNY/t would be {low:.1f}–{high:.1f} % of its "
+                "price, not 8.7–11.1 % (report 1.3).",
                 f"将产量移至最优布局可节约运营成本 {comparison.variable_saving_per_t:,.0f} 元/吨"
                 f"（占价格的 {100 * comparison.variable_saving_share:.2f}%）；报告所称1,800–2,300"
-                "元/吨仅占其价格的0.9–1.1%，而非8.7–11.1%。")),
+                f"元/吨仅占其价格的{low:.1f}–{high:.1f}%，而非8.7–11.1%（报告1.3节）。")),
             *figures, *_blocks(run.location.tables())))
 
 
@@ -305,18 +309,29 @@ def _claims(run: EconomicsRun) -> Section:
                                     "rel_diff": "+.1%"}),))
 
 
-def _method() -> Section:
+def _method(run: EconomicsRun) -> Section:
+    # what the report's price would be, per t of Co, if its tonnes were tonnes of hydroxide
+    cost = run.cost
+    hydromet = cost.routes.index("hydromet") if "hydromet" in cost.routes else 0
+    route = cost.model.axis_labels["route"][hydromet]  # type: ignore[index]
+    price = float(cost.scenario.parameters["cobalt.process.product_price"].value)
+    feed = float(cost.scenario.parameters[f"cobalt.process.{route}.feed_price"].value)
+    content = float(cost.scenario.parameters[
+        f"cobalt.process.{route}.product_co_content"].value)
+    ratio = price / content / feed
     return Section(
         id="method", title=Text("Method and limits", "方法与局限"),
         blocks=(
             Paragraph(Text(
                 "Costs are per tonne of contained cobalt: read per tonne of hydroxide, the "
-                "report's 20.8 万元/t price would be 4.7 times its 14.2 万元/t import price of "
-                "the cobalt in the feed. Every input carries a source or is marked as our "
+                f"report's {price / 1e4:.1f} 万元/t price would be {ratio:.1f} times its "
+                f"{feed / 1e4:.1f} 万元/t import price of the cobalt in the feed. Every input "
+                "carries a source or is marked as our "
                 "assumption with its reason (valueloop sources; valueloop scenario show "
                 "valueloop:cobalt-process-routes).",
-                "成本均按每吨钴金属量计：若按每吨氢氧化钴实物计，报告的20.8万元/吨价格将是其原料中"
-                "钴的进口价14.2万元/吨的4.7倍。每个输入均注明来源，或标为本项目的假设并说明理由"
+                "成本均按每吨钴金属量计：若按每吨氢氧化钴实物计，报告的"
+                f"{price / 1e4:.1f}万元/吨价格将是其原料中钴的进口价{feed / 1e4:.1f}万元/吨的"
+                f"{ratio:.1f}倍。每个输入均注明来源，或标为本项目的假设并说明理由"
                 "（valueloop sources；"
                 "valueloop scenario show valueloop:cobalt-process-routes）。")),
             Paragraph(Text(
@@ -328,7 +343,3 @@ def _method() -> Section:
                 "因此不能据此按“摇篮到大门”对路线排序。电网因子为公开来源转录的生态环境部2022年省级平均值，"
                 "有待与官方附件核对。")),
         ))
-
-
-def _finite(value: float) -> float | None:
-    return value if np.isfinite(value) else None

@@ -13,6 +13,7 @@ import numpy as np
 from matplotlib.colors import TwoSlopeNorm
 from numpy.typing import ArrayLike
 
+from valueloop.core.sensitivity import TornadoBar, TornadoResult
 from valueloop.reports.outlook_charts import (
     _INK,
     Title,
@@ -139,4 +140,57 @@ def cost_curve(labels: Sequence[str], widths: ArrayLike, heights: ArrayLike, xla
     axes.set_ylabel(_latin(unit, "unit"))
     axes.set_title(_title(title), fontsize="medium", loc="left")
     _legend_below(figure, handles, [b.get_label() for b in handles], "")
+    return _to_svg(figure)
+
+def range_bars(categories: Sequence[str], bands: ArrayLike, baseline: ArrayLike, unit: str,
+               title: str) -> str:
+    """Horizontal P10-P90 bars with a P50 tick and a baseline dot, one row per category.
+
+    ``bands`` is ``(3, len(categories))``: P10, P50, P90.
+    """
+    low, mid, high = np.asarray(bands, dtype=float)
+    names = [_latin(str(c), "category") for c in categories]
+    figure, axes = _single(1.6 + 0.45 * max(len(names), 1))
+    y = np.arange(len(names))[::-1].astype(float)
+    colour, dot = _colours(2)
+    span = axes.barh(y, high - low, 0.5, left=low, color=colour, alpha=0.45,
+                     label="P10 to P90")
+    (median,) = axes.plot(mid, y, linestyle="none", marker="|", markersize=14,
+                          markeredgewidth=2.2, color=colour, label="P50")
+    (point,) = axes.plot(np.asarray(baseline, dtype=float), y, linestyle="none", marker="o",
+                         markersize=5, color=dot, label="baseline")
+    axes.axvline(0.0, color=_INK, linewidth=0.8)
+    axes.set_yticks(y, names)
+    axes.tick_params(axis="y", length=0)
+    _style(axes, grid_axis="x")
+    axes.set_xlabel(_latin(unit, "unit"))
+    axes.set_title(_title(title), fontsize="medium", loc="left")
+    handles = [span, median, point]
+    _legend_below(figure, handles, [h.get_label() for h in handles], "")
+    return _to_svg(figure)
+
+
+def tornado_bars(result: TornadoResult, scale: float, unit: str, title: str, *,
+                 bars: Sequence[TornadoBar] | None = None, strip_prefix: str = "",
+                 top: int = 10) -> str:
+    """The ``top`` largest swings of a tornado as bars from the baseline (divided by ``scale``),
+    as an SVG string; ``bars`` picks which (default: all, largest first), ``strip_prefix``
+    shortens the factor names."""
+    shown = list(result.bars if bars is None else bars)[:top]
+    base = result.baseline / scale
+    names = [_latin(b.factor.removeprefix(strip_prefix), "factor") for b in shown]
+    figure, axes = _single(1.6 + 0.4 * max(len(names), 1))
+    y = np.arange(len(names))[::-1].astype(float)
+    low_colour, high_colour = _colours(2)
+    lows = axes.barh(y, [b.output_low / scale - base for b in shown], 0.6, left=base,
+                     color=low_colour, label=f"input at P{result.quantiles[0] * 100:g}")
+    highs = axes.barh(y, [b.output_high / scale - base for b in shown], 0.6, left=base,
+                      color=high_colour, label=f"input at P{result.quantiles[1] * 100:g}")
+    axes.axvline(base, color=_INK, linewidth=0.8)
+    axes.set_yticks(y, names)
+    axes.tick_params(axis="y", length=0)
+    _style(axes, grid_axis="x")
+    axes.set_xlabel(_latin(unit, "unit"))
+    axes.set_title(_title(title), fontsize="medium", loc="left")
+    _legend_below(figure, [lows, highs], [lows.get_label(), highs.get_label()], "")
     return _to_svg(figure)

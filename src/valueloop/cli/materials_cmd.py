@@ -13,6 +13,7 @@ import typer
 
 from valueloop.cli.common import CsvOption, DbOption, JsonOption, XlsxOption
 from valueloop.cli.materials_predict import predict_command
+from valueloop.cli.materials_translate import translate_command
 from valueloop.cli.output import emit
 from valueloop.core.db import Database
 from valueloop.core.errors import OptionError
@@ -21,9 +22,10 @@ from valueloop.materials import exchange, importers, matml
 from valueloop.materials.search import parse_condition, search
 from valueloop.materials.store import MaterialStore
 
-app = typer.Typer(help="Copper materials database: import, show, search, export.",
+app = typer.Typer(help="Copper materials: database, property models, device translation, selection, design.",
                   no_args_is_help=True)
 app.command("predict")(predict_command)
+app.command("translate")(translate_command)
 
 
 @app.command("import")

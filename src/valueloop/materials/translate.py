@@ -10,11 +10,12 @@ keys the materials database and models use, each with the physics that produced 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, get_args
 
 import numpy as np
 import scipy.constants
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
+from pydantic.fields import FieldInfo
 from pydantic_core.core_schema import ValidationInfo
 
 from valueloop.core.errors import DimensionError, UnknownParameterError, UserInputError
@@ -73,7 +74,32 @@ def _quantity(unit: str) -> Callable[[Any, ValidationInfo], float]:
 
 def Q(unit: str, **field: Any) -> Any:  # noqa: N802 - reads as a type in field declarations
     """A float field given as a pint string and stored in ``unit``."""
-    return Annotated[float, BeforeValidator(_quantity(unit)), Field(**field)]
+    return Annotated[float, BeforeValidator(_quantity(unit)),
+                     Field(json_schema_extra={"unit": unit}, **field)]
+
+
+def template_fields(name: str) -> list[dict[str, object]]:
+    """Each field of template ``name``: its unit, whether required, and its default."""
+    if name not in TEMPLATES:
+        raise UnknownParameterError(f"unknown template {name!r}", item="template",
+                                    allowed=", ".join(TEMPLATES))
+    rows: list[dict[str, object]] = []
+    for field_name, info in TEMPLATES[name].model_fields.items():
+        required = info.is_required()
+        rows.append({"field": field_name, "unit": _field_unit(info),
+                     "required": "yes" if required else "no",
+                     "default": "" if required or info.default is None else str(info.default)})
+    return rows
+
+
+def _field_unit(info: FieldInfo) -> str:
+    """The unit a field is stored in, also when the field is optional (``Q(...) | None``)."""
+    candidates = [info, *(m for arg in get_args(info.annotation)
+                          for m in getattr(arg, "__metadata__", ()) if isinstance(m, FieldInfo))]
+    for candidate in candidates:
+        if isinstance(candidate.json_schema_extra, dict) and "unit" in candidate.json_schema_extra:
+            return str(candidate.json_schema_extra["unit"])
+    return ""
 
 
 class _Template(BaseModel):
@@ -118,7 +144,7 @@ class PcbFoilRequirement(_Template):
     line_width: Q("m", gt=0)
     impedance: Q("ohm", gt=0) = "50 ohm"
     # a bare number: pint treats dB as a logarithmic unit, which does not divide by length
-    max_conductor_loss_db_per_m: float = Field(gt=0)
+    max_conductor_loss_db_per_m: float = Field(gt=0, json_schema_extra={"unit": "dB/m"})
     reference_conductivity: Q("S/m", gt=0) = "100 %IACS"
 
 

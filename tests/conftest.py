@@ -8,6 +8,7 @@ Dirichlet share group and an Iman-Conover rank correlation.
 from __future__ import annotations
 
 import math
+import os
 import textwrap
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -154,3 +155,20 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     if request.param == "sqlite":
         return str(tmp_path / "valueloop.db")
     return request.getfixturevalue("postgres_url")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def model_cache_dir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """One property-model cache for the whole run, never the user's own cache.
+
+    Tests that need an empty cache set ``VALUELOOP_CACHE_DIR`` themselves (monkeypatch); the
+    rest share models trained once per run. Subprocesses (examples, CLI) inherit it.
+    """
+    path = tmp_path_factory.mktemp("valueloop-cache")
+    before = os.environ.get("VALUELOOP_CACHE_DIR")
+    os.environ["VALUELOOP_CACHE_DIR"] = str(path)
+    yield path
+    if before is None:
+        os.environ.pop("VALUELOOP_CACHE_DIR", None)
+    else:
+        os.environ["VALUELOOP_CACHE_DIR"] = before

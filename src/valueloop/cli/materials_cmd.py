@@ -12,7 +12,9 @@ from typing import Annotated
 import typer
 
 from valueloop.cli.common import CsvOption, DbOption, JsonOption, XlsxOption
-from valueloop.cli.materials_predict import predict_command
+from valueloop.cli.materials_design import design_command
+from valueloop.cli.materials_predict import predict_command, train_command
+from valueloop.cli.materials_select import select_command
 from valueloop.cli.materials_translate import translate_command
 from valueloop.cli.output import emit
 from valueloop.core.db import Database
@@ -22,10 +24,13 @@ from valueloop.materials import exchange, importers, matml
 from valueloop.materials.search import parse_condition, search
 from valueloop.materials.store import MaterialStore
 
-app = typer.Typer(help="Copper materials: database, property models, device translation, selection, design.",
-                  no_args_is_help=True)
+app = typer.Typer(help="Copper materials: database, property models, device translation, "
+                       "selection and inverse design.", no_args_is_help=True)
 app.command("predict")(predict_command)
+app.command("train")(train_command)
 app.command("translate")(translate_command)
+app.command("select")(select_command)
+app.command("design")(design_command)
 
 
 @app.command("import")

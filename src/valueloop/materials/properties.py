@@ -138,8 +138,10 @@ def read_rows(header: Sequence[str], body: Sequence[Sequence[str]]) -> AlloyTabl
     cells = [dict(zip(columns, row, strict=False)) for row in rows]
     raw = np.array([_raw_row(c, i + 2) for i, c in enumerate(cells)]).reshape(
         len(cells), len(FEATURE_NAMES))
-    return AlloyTable(columns, rows, raw, tuple(c.get(FORMULA, "") for c in cells),
-                      tuple(c.get(DOI, "") for c in cells))
+    # Group labels are stripped: the shipped file has DOIs with and without a trailing space,
+    # which would otherwise split one source paper into two groups.
+    return AlloyTable(columns, rows, raw, tuple(c.get(FORMULA, "").strip() for c in cells),
+                      tuple(c.get(DOI, "").strip() for c in cells))
 
 
 def _raw_row(cells: Mapping[str, str], line: int) -> list[float]:

@@ -1,0 +1,134 @@
+"""``valueloop materials select``: ranked candidates, constraints, Pareto front and Ashby chart."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from valueloop.cli.common import CsvOption, DbOption, JsonOption, XlsxOption
+from valueloop.cli.output import console, err_console, show_table
+from valueloop.core.db import Database
+from valueloop.core.errors import OptionError
+from valueloop.core.tables import Table, tables_to_json, write_csv, write_xlsx
+from valueloop.materials.ashby import LANGUAGES, ashby_chart
+from valueloop.materials.candidates import require_materials
+from valueloop.materials.model_cache import load_or_train
+from valueloop.materials.property_models import PropertyModel
+from valueloop.materials.requirement import PROPERTY_KEYS, Requirement, load_requirement
+from valueloop.materials.selection_tables import (
+    compact_table,
+    constraints_table,
+    pareto_table,
+    ranked_table,
+    run_selection,
+    status_counts,
+)
+from valueloop.reports.charts import FORMATS
+
+DEFAULT_TOP = 20
+
+
+def _models(db: str | None) -> Mapping[str, PropertyModel]:
+    """The property models, from the disk cache (trained and stored on a miss).
+
+    ``db`` is not read: the models are trained on the shipped Gorsse et al. 2023 data.
+    """
+    return load_or_train()
+
+
+def parse_ashby(text: str | None, requirement: Requirement | None = None) -> tuple[str, str]:
+    """``"X:Y"`` as two property keys; without text, the requirement's first two objectives
+    (then its other properties). Raises :class:`OptionError` naming ``--ashby``."""
+    allowed = "X:Y with property keys " + ", ".join(PROPERTY_KEYS)
+    if text is None:
+        keys = [o.property for o in requirement.objectives] if requirement else []
+        keys += list(requirement.properties()) if requirement else []
+        keys = list(dict.fromkeys(keys))
+        if len(keys) < 2:
+            raise OptionError("the requirement names fewer than two properties to chart",
+                              item="--ashby", allowed=allowed)
+        return keys[0], keys[1]
+    parts = [part.strip() for part in text.split(":")]
+    if len(parts) != 2 or not all(parts):
+        raise OptionError(f"cannot read {text!r}", item="--ashby", allowed=allowed)
+    for part in parts:
+        if part not in PROPERTY_KEYS:
+            raise OptionError(f"unknown property {part!r}", item="--ashby", allowed=allowed)
+    if parts[0] == parts[1]:
+        raise OptionError(f"{text!r} charts a property against itself", item="--ashby",
+                          allowed=allowed)
+    return parts[0], parts[1]
+
+
+def _check_chart(chart: Path | None, lang: str) -> None:
+    if chart is not None and chart.suffix.lower() not in FORMATS:
+        raise OptionError(f"cannot write a chart as {chart.suffix or 'a file without suffix'}",
+                          item="--chart", allowed=", ".join(FORMATS))
+    if lang not in LANGUAGES:
+        raise OptionError(f"unknown language {lang!r}", item="--lang",
+                          allowed=", ".join(LANGUAGES))
+
+
+def _write_tables(tables: Sequence[Table], csv: Path | None, xlsx: Path | None) -> None:
+    # the naming of valueloop.cli.output.emit: one CSV per table when there are several
+    if csv is not None:
+        for index, table in enumerate(tables):
+            write_csv(table, csv.with_name(f"{csv.stem}-{index + 1}.csv"))
+    if xlsx is not None:
+        write_xlsx(tables, xlsx)
+
+
+def select_command(
+    requirement_path: Annotated[Path, typer.Argument(
+        metavar="REQUIREMENT",
+        help="Requirement TOML file ([device] template and/or [[constraint]], [[objective]]).")],
+    db: DbOption = None,
+    top: Annotated[int, typer.Option(
+        "--top", min=0, help="Candidates listed on screen and in --json (0: all); --csv and "
+                             "--xlsx hold every candidate.")] = DEFAULT_TOP,
+    no_predict: Annotated[bool, typer.Option(
+        "--no-predict", help="Use measured and derived values only (no property models).")]
+    = False,
+    chart: Annotated[Path | None, typer.Option(
+        "--chart", help="Ashby chart file (.svg or .png).")] = None,
+    ashby: Annotated[str | None, typer.Option(
+        "--ashby", help="Chart axes as X:Y property keys (default: the first two objectives).")]
+    = None,
+    lang: Annotated[str, typer.Option("--lang", help="Chart language: en or zh.")] = "en",
+    as_json: JsonOption = False,
+    csv: CsvOption = None,
+    xlsx: XlsxOption = None,
+) -> None:
+    """Rank the database's materials against a requirement, with every value's provenance."""
+    _check_chart(chart, lang)
+    requirement = load_requirement(requirement_path)
+    axes = parse_ashby(ashby, requirement) if chart is not None or ashby is not None else None
+    with Database.open(db) as database:
+        require_materials(database)  # before minutes of training, not after
+        keys = {*requirement.properties(), *(axes or ())}
+        if "thermal_conductivity" in keys:  # derived from conductivity, which may be predicted
+            keys.add("electrical_conductivity_iacs")
+        wanted = any(PROPERTY_KEYS[k].model for k in keys) and not no_predict
+        run = run_selection(database, requirement, _models(db) if wanted else None,
+                            extra_keys=axes or ())
+    listed = None if top == 0 else top
+    full = [ranked_table(run), constraints_table(run), pareto_table(run)]
+    if as_json:
+        print(tables_to_json([ranked_table(run, listed), *full[1:]]))
+    else:
+        show_table(compact_table(run, listed))
+        show_table(full[1])
+        if full[2].rows:
+            show_table(full[2], max_rows=DEFAULT_TOP)
+        else:
+            console.print(f"[dim]{full[2].notes[-1]}[/dim]")
+        counts = ", ".join(f"{n} {label}" for label, n in status_counts(run).items())
+        console.print(f"{len(run.matrix)} candidates: {counts}")
+    _write_tables(full, csv, xlsx)
+    if chart is not None and axes is not None:
+        ashby_chart(run, axes[0], axes[1], chart, lang=lang)
+        # on stderr with --json, so that stdout stays valid JSON
+        (err_console if as_json else console).print(f"wrote {chart}")

@@ -22,7 +22,6 @@ from valueloop.materials.candidates import (
     MEASURED,
     MISSING,
     PREDICTED,
-    WF_TEMPERATURE_K,
     CandidateMatrix,
     NoMaterialsError,
     build_candidates,
@@ -104,8 +103,8 @@ def test_thermal_conductivity_derived_by_wiedemann_franz(matrix: CandidateMatrix
     assert np.all(matrix.origin[derived, ec] == MEASURED)
     sigma = physics.iacs_to_conductivity(matrix.value[derived, ec])
     np.testing.assert_allclose(matrix.value[derived, kappa],
-                               physics.thermal_from_electrical(sigma, WF_TEMPERATURE_K))
-    factor = physics.IACS_CONDUCTIVITY_S_PER_M / 100 * WF_TEMPERATURE_K
+                               physics.thermal_from_electrical(sigma, physics.IACS_TEMPERATURE_K))
+    factor = physics.IACS_CONDUCTIVITY_S_PER_M / 100 * physics.IACS_TEMPERATURE_K
     np.testing.assert_allclose(matrix.lower[derived, kappa],
                                LORENZ_RANGE[0] * factor * matrix.lower[derived, ec])
     text = matrix.source[derived[0], kappa]

@@ -191,6 +191,23 @@ def test_no_feasible_candidate_is_said_loudly(tmp_path: Path) -> None:
     assert "NONE MET THE TARGETS" in result.output
 
 
+def test_within_measured_option(tmp_path: Path) -> None:
+    easy = CliRunner().invoke(_app(), ["design", str(_write(tmp_path, EASY)), *FAST, "--seed",
+                                       "2", "--within-measured", "--json"])
+    assert easy.exit_code == 0, easy.output
+    candidates, _, search = json.loads(easy.stdout)
+    values = {row["quantity"]: row["value"] for row in search["rows"]}
+    assert values["within measured data"] is True
+    assert any(row["feasible"] for row in candidates["rows"])
+    assert not any(row["beyond_measured"] for row in candidates["rows"] if row["feasible"])
+    impossible = CliRunner().invoke(_app(), ["design", str(_write(tmp_path, IMPOSSIBLE)),
+                                             *FAST, "--within-measured"])
+    assert impossible.exit_code == 0, impossible.output
+    assert "NO CANDIDATE MET THE TARGETS" in impossible.output
+    assert "WHY: no training row measured in" in impossible.output
+    assert "drop --within-measured" in " ".join(impossible.output.split())
+
+
 @pytest.mark.parametrize(("arguments", "error", "item"), [
     (["--elements", "Cr,Xx"], OptionError, "--elements"),
     (["--elements", "Mn"], UserInputError, "elements"),

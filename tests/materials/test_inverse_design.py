@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -11,16 +12,15 @@ import pytest
 
 from valueloop.materials.design import (
     DEDUPE_TOLERANCE,
-    DesignError,
     DesignResult,
     DesignSettings,
-    Encoding,
     design,
     initial_population,
-    plan_design,
     prepare,
     warm_start_rows,
 )
+from valueloop.materials.design_encoding import Encoding
+from valueloop.materials.design_plan import DesignError, plan_design
 from valueloop.materials.design_space import DesignSpaceError, parse_design_space
 from valueloop.materials.properties import (
     ELEMENTS,
@@ -30,10 +30,15 @@ from valueloop.materials.properties import (
     load_shipped,
     read_rows,
 )
-from valueloop.materials.property_models import PropertyModel, train_models
-from valueloop.materials.requirement import Requirement, requirement_from_mapping
+from valueloop.materials.property_models import PROPERTIES, PropertyModel, train_models
+from valueloop.materials.requirement import (
+    Requirement,
+    load_requirement,
+    requirement_from_mapping,
+)
 
 FAST = {"population": 16, "generations": 8}
+HAIRPIN = Path(__file__).resolve().parents[2] / "examples" / "requirements" / "hairpin.toml"
 SPACE = {"elements": [{"element": "Cr", "low": 0, "high": 1.0, "min_added": 0.02},
                       {"element": "Zr", "low": 0, "high": 0.5, "min_added": 0.06}],
          "max_total_solute_wt": 1.2,
@@ -321,3 +326,84 @@ def test_bad_settings_are_refused() -> None:
     with pytest.raises(DesignError) as error:
         DesignSettings(population=2)
     assert error.value.item == "population"
+
+
+# --- staying within the measured data ----------------------------------------------------------
+
+
+def _brute_beyond(result: DesignResult, table: AlloyTable) -> list[bool]:
+    """Per candidate: no training row measured in every designed property is at least as good
+    in each (the direction of its objective, else of its constraints)."""
+    senses = {c.model: 1.0 if c.operator == ">=" else -1.0 for c in result.plan.constraints}
+    senses.update({o.model: 1.0 if o.sense == "max" else -1.0 for o in result.plan.objectives})
+    measured = [table.number_column(PROPERTIES[m][0]) for m in senses]
+    rows = [r for r in zip(*measured, strict=True) if not any(np.isnan(r))]
+    beyond = []
+    for i in range(len(result)):
+        predicted = [result.predictions[m].pred[i] for m in senses]
+        beyond.append(not any(all(s * y >= s * p for s, y, p in
+                                  zip(senses.values(), row, predicted, strict=True))
+                              for row in rows))
+    return beyond
+
+
+def test_beyond_measured_flag_brute_force_with_a_min_sense(models: dict[str, PropertyModel],
+                                                           shipped: AlloyTable) -> None:
+    requirement = _requirement([("electrical_conductivity_iacs", ">=", 50, "%IACS")],
+                               [("electrical_conductivity_iacs", "max"), ("hardness_hv", "min")])
+    result = design(requirement, models, settings=DesignSettings(**FAST), table=shipped)
+    assert list(result.beyond_measured) == _brute_beyond(result, shipped)
+
+
+def test_within_measured_keeps_every_candidate_within_the_data(
+        easy: DesignResult, models: dict[str, PropertyModel], shipped: AlloyTable) -> None:
+    assert np.any(easy.beyond_measured)  # without the guard, the search leaves the data
+    settings = DesignSettings(**FAST, seed=3, warm_start=False, within_measured=True)
+    setup = prepare(EASY, models, shipped, elements=("Ni", "Si", "Cr", "Mg"), settings=settings)
+    assert setup.evaluator.constraint_names()[-1] == \
+        "within measured electrical_conductivity_iacs, hardness_hv"
+    result = design(EASY, models, settings=settings, elements=("Ni", "Si", "Cr", "Mg"),
+                    table=shipped)
+    assert result.found
+    assert not any(_brute_beyond(result, shipped))
+    assert not np.any(result.beyond_measured)
+    assert any(note.startswith("within measured data") for note in result.notes)
+
+
+def test_hairpin_within_measured_finds_candidates_or_says_why(
+        models: dict[str, PropertyModel], shipped: AlloyTable) -> None:
+    requirement = load_requirement(HAIRPIN)
+    result = design(requirement, models, table=shipped,
+                    settings=DesignSettings(seed=1, within_measured=True))
+    assert result.found or result.notes[1].startswith("WHY: no training row measured")
+    assert list(result.beyond_measured) == _brute_beyond(result, shipped)
+    assert not np.any(result.beyond_measured[result.feasible])
+    if result.found:
+        assert not np.any(result.beyond_measured)
+
+
+def test_within_measured_says_why_nothing_can_meet_the_targets(
+        models: dict[str, PropertyModel], shipped: AlloyTable) -> None:
+    result = design(IMPOSSIBLE, models, table=shipped,
+                    settings=DesignSettings(**FAST, within_measured=True))
+    assert not result.found
+    assert result.notes[0].startswith("NO CANDIDATE MET THE TARGETS")
+    assert result.notes[1].startswith("WHY: no training row measured in "
+                                      "electrical_conductivity_iacs, hardness_hv meets")
+
+
+def test_within_measured_needs_rows_measured_in_every_designed_property(
+        models: dict[str, PropertyModel], shipped: AlloyTable) -> None:
+    # blank the conductivity of every row that measured UTS: none measured both
+    uts = shipped.columns.index(PROPERTIES["uts_mpa"][0])
+    conductivity = shipped.columns.index(PROPERTIES["electrical_conductivity_iacs"][0])
+    rows = tuple(tuple("" if j == conductivity and row[uts].strip() else cell
+                       for j, cell in enumerate(row)) for row in shipped.rows)
+    table = AlloyTable(shipped.columns, rows, shipped.raw, shipped.formula, shipped.doi)
+    requirement = _requirement([("uts_mpa", ">=", 300, "MPa")],
+                               [("electrical_conductivity_iacs", "max")])
+    prepare(requirement, models, table, settings=DesignSettings(**FAST))  # fine without it
+    with pytest.raises(DesignError, match="no training row measured all of") as error:
+        prepare(requirement, models, table,
+                settings=DesignSettings(**FAST, within_measured=True))
+    assert error.value.item == "within_measured"

@@ -9,9 +9,10 @@ from typing import Annotated
 import typer
 
 from valueloop.cli.common import CsvOption, JsonOption, XlsxOption
+from valueloop.cli.materials_select import write_tables
 from valueloop.cli.output import console, err_console, show_table
 from valueloop.core.errors import OptionError
-from valueloop.core.tables import Table, tables_to_json, write_csv, write_xlsx
+from valueloop.core.tables import tables_to_json, write_csv, write_xlsx
 from valueloop.materials.design import DesignSettings, design
 from valueloop.materials.design_tables import (
     candidates_table,
@@ -62,15 +63,6 @@ def _check_suffix(path: Path | None, allowed: Sequence[str], option: str) -> Non
                           allowed=", ".join(allowed))
 
 
-def _write_tables(tables: Sequence[Table], csv: Path | None, xlsx: Path | None) -> None:
-    # the naming of valueloop.cli.output.emit: one CSV per table when there are several
-    if csv is not None:
-        for index, table in enumerate(tables):
-            write_csv(table, csv.with_name(f"{csv.stem}-{index + 1}.csv"))
-    if xlsx is not None:
-        write_xlsx(tables, xlsx)
-
-
 def design_command(
     requirement: Annotated[Path, typer.Argument(
         help="Requirement TOML file ([device] template and/or [[constraint]], [[objective]]).")],
@@ -91,6 +83,10 @@ def design_command(
         "--warm-start/--random-start",
         help="Start from training rows that use only the design elements, or from a uniform "
              "random population.")] = True,
+    within_measured: Annotated[bool, typer.Option(
+        "--within-measured",
+        help="Keep candidates within the measured data: some training row measured in all the "
+             "designed properties is at least as good in each.")] = False,
     top: Annotated[int, typer.Option("--top", min=1, help="Candidates to show and write.")]
     = 10,
     chart: Annotated[Path | None, typer.Option(
@@ -113,7 +109,7 @@ def design_command(
     parsed = load_requirement(requirement)
     settings = DesignSettings(population=population, generations=generations, seed=seed,
                               conservative=conservative, allow_extrapolation=allow_extrapolation,
-                              warm_start=warm_start)
+                              warm_start=warm_start, within_measured=within_measured)
     models, training = _models(db)
     result = design(parsed, models, settings=settings, elements=names, table=training)
     full = [candidates_table(result, top), treatment_table(result), search_table(result)]
@@ -122,7 +118,7 @@ def design_command(
     else:
         for table in (*summary_tables(result, top), full[1], full[2]):
             show_table(table)
-    _write_tables(full, csv, xlsx)
+    write_tables(full, csv, xlsx)
     if out is not None:
         recipes = recipe_table(result, top)
         if out.suffix.lower() == ".csv":
@@ -134,7 +130,8 @@ def design_command(
     if not result.found:
         err_console.print("[bold red]NO CANDIDATE MET THE TARGETS.[/bold red] The candidates "
                           "shown are the least infeasible, with their shortfalls; relax a "
-                          "target, add elements, or try --allow-extrapolation.")
+                          "target, add elements, or try --allow-extrapolation"
+                          + (" or drop --within-measured." if within_measured else "."))
     elif not as_json:
         console.print(f"{int(result.feasible.sum())} candidates met every target "
                       f"({int(result.pareto.sum())} on the Pareto front).")

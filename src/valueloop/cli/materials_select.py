@@ -72,8 +72,12 @@ def _check_chart(chart: Path | None, lang: str) -> None:
                           allowed=", ".join(LANGUAGES))
 
 
-def _write_tables(tables: Sequence[Table], csv: Path | None, xlsx: Path | None) -> None:
-    # the naming of valueloop.cli.output.emit: one CSV per table when there are several
+def write_tables(tables: Sequence[Table], csv: Path | None, xlsx: Path | None) -> None:
+    """Write the tables as ``--csv`` (one ``FILE-<n>.csv`` per table) and ``--xlsx`` files.
+
+    For commands that show other tables on screen than they write (so not through
+    :func:`valueloop.cli.output.emit`, whose file naming this follows for several tables).
+    """
     if csv is not None:
         for index, table in enumerate(tables):
             write_csv(table, csv.with_name(f"{csv.stem}-{index + 1}.csv"))
@@ -127,7 +131,7 @@ def select_command(
             console.print(f"[dim]{full[2].notes[-1]}[/dim]")
         counts = ", ".join(f"{n} {label}" for label, n in status_counts(run).items())
         console.print(f"{len(run.matrix)} candidates: {counts}")
-    _write_tables(full, csv, xlsx)
+    write_tables(full, csv, xlsx)
     if chart is not None and axes is not None:
         ashby_chart(run, axes[0], axes[1], chart, lang=lang)
         # on stderr with --json, so that stdout stays valid JSON

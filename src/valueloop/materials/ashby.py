@@ -1,9 +1,9 @@
 """Ashby charts of a selection: two properties of every candidate, feasible ones highlighted.
 
 The chart follows :mod:`valueloop.reports.charts`: a :class:`matplotlib.figure.Figure` built
-directly (no pyplot, no global figure registry), PNG or SVG by the file's suffix, written
-atomically with :func:`valueloop.core.tables.write_bytes`. SVG output is deterministic (fixed
-id salt, no date) and draws glyphs as paths, so it looks the same without any font installed.
+directly (no pyplot, no global figure registry), written by
+:mod:`~valueloop.materials.chart_files` (PNG or SVG by the file's suffix, deterministic SVG with
+glyphs as paths, so it looks the same without any font installed).
 
 What is drawn: every candidate with both values, light grey when it fails, dark grey when it
 lacks data on some constraint, coloured when it meets the requirement (or meets it if
@@ -25,11 +25,9 @@ registration); without one it is refused with a message saying what to install.
 from __future__ import annotations
 
 import functools
-import io
 from collections.abc import Mapping
 from pathlib import Path
 
-import matplotlib as mpl
 import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
@@ -37,16 +35,13 @@ from matplotlib.font_manager import FontProperties, findSystemFonts
 from matplotlib.lines import Line2D
 
 from valueloop.core.errors import OptionError
-from valueloop.core.tables import write_bytes
 from valueloop.materials.candidates import PREDICTED
+from valueloop.materials.chart_files import chart_target, save_chart
 from valueloop.materials.requirement import PROPERTY_KEYS
 from valueloop.materials.selection import FAILED, MET, NO_DATA, pareto_front
 from valueloop.materials.selection_tables import SelectionRun
-from valueloop.reports.charts import FORMATS
 
 LANGUAGES = ("en", "zh")
-_SALT = "valueloop"
-_DPI = 150
 _SIZE_INCHES = (7.5, 7.2)
 _MEETS = "#1f77b4"
 _IF_PREDICTED = "#d1762b"
@@ -117,12 +112,8 @@ def ashby_chart(run: SelectionRun, x: str, y: str, path: str | Path, *, lang: st
     Path
         The file written.
     """
-    target = Path(path)
-    fmt = FORMATS.get(target.suffix.lower())
-    if fmt is None:
-        raise OptionError(f"cannot write a chart as {target.suffix or 'a file without suffix'}",
-                          item="--chart", allowed=", ".join(FORMATS))
-    return _save(ashby_figure(run, x, y, lang=lang, label_top=label_top), target, fmt)
+    target, fmt = chart_target(path, "--chart")
+    return save_chart(ashby_figure(run, x, y, lang=lang, label_top=label_top), target, fmt)
 
 
 def ashby_figure(run: SelectionRun, x: str, y: str, *, lang: str = "en",
@@ -321,16 +312,4 @@ def _labels(run: SelectionRun, axes: Axes, xi: int, yi: int, mask: np.ndarray,
         entries.append(Line2D([], [], linestyle="", marker=f"${position + 1}$", color=_INK,
                               label=label))
     return entries
-
-
-def _save(figure: Figure, target: Path, fmt: str) -> Path:
-    buffer = io.BytesIO()
-    # Glyphs as paths keep the SVG independent of the reader's fonts (Chinese included); the
-    # fixed salt and dropped metadata make identical charts identical bytes. The salt is only
-    # read from rcParams, hence the (briefly global, restored) rc_context.
-    metadata = {"Date": None, "Creator": None} if fmt == "svg" else None
-    with mpl.rc_context({"svg.hashsalt": _SALT, "svg.fonttype": "path"}):
-        figure.savefig(buffer, format=fmt, dpi=_DPI, metadata=metadata)
-    write_bytes(target, buffer.getvalue())
-    return target
 

@@ -20,9 +20,10 @@ its source text (and URL where stored):
   lower (upper) bound with the other end open (infinite); any other single value (typical,
   nominal) is its own lower and upper bound.
 * **derived**: thermal conductivity from a measured electrical conductivity by
-  Wiedemann-Franz, κ = L₀σT at :data:`WF_TEMPERATURE_K` (:func:`physics.thermal_from_electrical`).
-  Alloys add a lattice part and L deviates from L₀, so the bounds use the range of effective
-  Lorenz numbers seen in the grade reference data, :data:`LORENZ_RANGE`.
+  Wiedemann-Franz, κ = L₀σT at 20 °C (:data:`~valueloop.materials.physics.IACS_TEMPERATURE_K`,
+  :func:`physics.thermal_from_electrical`). Alloys add a lattice part and L deviates from L₀,
+  so the bounds use the range of effective Lorenz numbers seen in the grade reference data,
+  :data:`LORENZ_RANGE`.
 * **predicted**: electrical conductivity, hardness, yield strength and UTS from the property
   models (:mod:`valueloop.materials.property_models`) for records whose material has a
   nominal composition and whose processing fits the Gorsse et al. 2023 layout; the 90 %
@@ -45,17 +46,9 @@ import numpy as np
 from valueloop.core.db import Database
 from valueloop.core.errors import UnknownParameterError, UserInputError
 from valueloop.materials import physics
-from valueloop.materials.properties import (
-    AGING,
-    AGING_T,
-    AGING_TIME,
-    COLD_ROLLING,
-    ELEMENTS,
-    SECONDARY,
-    SOLUTION_T,
-    SOLUTION_TIME,
-    read_rows,
-)
+from valueloop.materials.gorsse_layout import INPUT_COLUMNS, layout_cells
+from valueloop.materials.model import CompositionEntry, ProcessingStep
+from valueloop.materials.properties import read_rows
 from valueloop.materials.property_models import PropertyModel
 from valueloop.materials.requirement import PROPERTY_KEYS
 from valueloop.materials.search import Condition, threshold_in
@@ -65,16 +58,10 @@ ORIGINS: tuple[str, ...] = ("missing", "measured", "derived", "predicted")
 """Origin labels, indexed by the codes below."""
 MISSING, MEASURED, DERIVED, PREDICTED = 0, 1, 2, 3
 
-WF_TEMPERATURE_K = 293.15
-"""20 °C, the reference temperature of %IACS (IEC 1913), at which κ is derived."""
 LORENZ_RANGE = (2.2e-8, 3.1e-8)
 """Effective Lorenz numbers κ/(σT) of the grade reference data, W·Ω/K² (materials.md §5.4:
 2.2-2.5e-8 for high-copper grades, 2.7-3.1e-8 for low-conductivity alloys)."""
 THERMAL, ELECTRICAL = "thermal_conductivity", "electrical_conductivity_iacs"
-_GORSSE_HEADER = (*ELEMENTS, SOLUTION_T, SOLUTION_TIME, COLD_ROLLING, AGING, AGING_T,
-                  AGING_TIME, SECONDARY)
-_PREDICTABLE_STEPS = frozenset({"solution_treatment", "cold_work", "ageing",
-                                "secondary_thermomechanical"})
 
 
 class NoMaterialsError(UserInputError):
@@ -348,9 +335,9 @@ def _derived(keys: Sequence[str], cells: _Cells) -> tuple[str, ...]:
         return ()
     rows = np.flatnonzero(fill)
     sigma = physics.iacs_to_conductivity(cells.value[rows, e])
-    cells.value[rows, k] = physics.thermal_from_electrical(sigma, WF_TEMPERATURE_K)
+    cells.value[rows, k] = physics.thermal_from_electrical(sigma, physics.IACS_TEMPERATURE_K)
     # bounds: σ's bounds times the extreme effective Lorenz numbers (open ends stay open)
-    per_iacs = physics.IACS_CONDUCTIVITY_S_PER_M / 100.0 * WF_TEMPERATURE_K
+    per_iacs = physics.IACS_CONDUCTIVITY_S_PER_M / 100.0 * physics.IACS_TEMPERATURE_K
     low = cells.lower[rows, e]
     cells.lower[rows, k] = np.where(np.isfinite(low),
                                     LORENZ_RANGE[0] * per_iacs * np.maximum(low, 0.0), -np.inf)
@@ -359,7 +346,7 @@ def _derived(keys: Sequence[str], cells: _Cells) -> tuple[str, ...]:
     cells.origin[rows, k] = np.where(from_prediction, PREDICTED, DERIVED)
     cells.in_domain[rows, k] = cells.in_domain[rows, e]
     method = (f"Wiedemann-Franz κ = L₀σT with L₀ = {physics.LORENZ_NUMBER:.3g} W·Ω/K² at "
-              f"T = {WF_TEMPERATURE_K:g} K; bounds with L = {LORENZ_RANGE[0]:.2g} to "
+              f"T = {physics.IACS_TEMPERATURE_K:g} K; bounds with L = {LORENZ_RANGE[0]:.2g} to "
               f"{LORENZ_RANGE[1]:.2g} W·Ω/K² (effective Lorenz numbers of the grade reference "
               "data, materials.md §5.4), from ")
     for r, predicted in zip(rows, from_prediction, strict=True):
@@ -380,11 +367,11 @@ def _predicted(database: Database, candidates: Sequence[_Candidate], keys: Seque
               and any(cells.origin[c, j] == MISSING for j in columns)]
     if not wanted:
         return ()
-    rows = _gorsse_rows(database, [candidates[c] for c in wanted])
+    rows = _layout_rows(database, [candidates[c] for c in wanted])
     chosen = [c for c, row in zip(wanted, rows, strict=True) if row is not None]
     if not chosen:
         return ()
-    raw = read_rows(_GORSSE_HEADER, [row for row in rows if row is not None]).raw
+    raw = read_rows(INPUT_COLUMNS, [row for row in rows if row is not None]).raw
     index = np.asarray(chosen)
     filled = out_of_domain = 0
     for j, model in columns.items():
@@ -416,48 +403,37 @@ def _predicted(database: Database, candidates: Sequence[_Candidate], keys: Seque
             "domain",)
 
 
-def _gorsse_rows(database: Database, candidates: Sequence[_Candidate]
+def _layout_rows(database: Database, candidates: Sequence[_Candidate]
                  ) -> list[list[str] | None]:
-    """Gorsse-layout cells per candidate, ``None`` where its data cannot be put in that layout.
+    """Gorsse-layout cells (:data:`INPUT_COLUMNS`) per candidate, ``None`` where not predictable.
 
-    A row is built only from a nominal composition whose solutes all are model elements, and
-    from processing steps the layout has a column for, each at most once, at least one.
+    The cells are those of :func:`~valueloop.materials.gorsse_layout.layout_cells`. A prediction
+    further needs a stated alloy: a nominal content of every solute (a grade's min-max range is
+    a specification window, not an alloy) and at least one processing step.
     """
-    compositions: dict[int, dict[str, float | None]] = defaultdict(dict)
-    for material_id, element, nominal in database.query(
-            "SELECT material_id, element, nominal_wt FROM vl_material_composition"):
-        compositions[material_id][element] = nominal
-    steps: dict[int, list[tuple[Any, ...]]] = defaultdict(list)
+    # validated model objects for the candidates' own rows only: the tables hold every record
+    materials = {c.material_id for c in candidates}
+    records = {c.record_id for c in candidates}
+    compositions: dict[int, list[CompositionEntry]] = defaultdict(list)
+    for material_id, element, low, high, nominal in database.query(
+            "SELECT material_id, element, min_wt, max_wt, nominal_wt "
+            "FROM vl_material_composition ORDER BY material_id, seq"):
+        if material_id in materials:
+            compositions[material_id].append(CompositionEntry(element=element, min=low,
+                                                              max=high, nominal=nominal))
+    steps: dict[int, list[ProcessingStep]] = defaultdict(list)
     for record_id, kind, temperature, time, reduction in database.query(
             "SELECT record_id, kind, temperature_k, time_h, reduction_pct "
             "FROM vl_material_processing ORDER BY record_id, step"):
-        steps[record_id].append((kind, temperature, time, reduction))
-    return [_gorsse_row(compositions.get(c.material_id, {}), steps.get(c.record_id or -1, []))
-            for c in candidates]
-
-
-def _gorsse_row(composition: Mapping[str, float | None], steps: Sequence[tuple[Any, ...]]
-                ) -> list[str] | None:
-    solutes = {e: v for e, v in composition.items() if e != "Cu"}
-    if not solutes or any(v is None or e not in ELEMENTS for e, v in solutes.items()):
-        return None
-    kinds = [s[0] for s in steps]
-    if not steps or len(set(kinds)) != len(kinds) or not set(kinds) <= _PREDICTABLE_STEPS:
-        return None
-
-    def text(number: float | None) -> str:
-        return "" if number is None else repr(float(number))
-
-    cells = dict.fromkeys(_GORSSE_HEADER, "")
-    cells.update({e: text(v) for e, v in solutes.items()})
-    cells[AGING] = cells[SECONDARY] = "N"
-    for kind, temperature, time, reduction in steps:
-        if kind == "solution_treatment":
-            cells[SOLUTION_T], cells[SOLUTION_TIME] = text(temperature), text(time)
-        elif kind == "cold_work":
-            cells[COLD_ROLLING] = text(reduction)
-        elif kind == "ageing":
-            cells[AGING], cells[AGING_T], cells[AGING_TIME] = "Y", text(temperature), text(time)
-        else:
-            cells[SECONDARY] = "Y"
-    return [cells[h] for h in _GORSSE_HEADER]
+        if record_id in records:
+            steps[record_id].append(ProcessingStep(kind=kind, temperature_k=temperature,
+                                                   time_h=time, reduction_pct=reduction))
+    rows: list[list[str] | None] = []
+    for candidate in candidates:
+        composition = compositions.get(candidate.material_id, [])
+        processing = steps.get(candidate.record_id or -1, [])
+        solutes = [e for e in composition if e.element != "Cu"]
+        cells = (layout_cells(composition, processing) if solutes and processing
+                 and all(e.nominal is not None for e in solutes) else None)
+        rows.append(None if cells is None else [cells[c] for c in INPUT_COLUMNS])
+    return rows

@@ -1,8 +1,8 @@
 """The box an inverse design searches: which elements vary, their wt% bounds, and processing.
 
 A :class:`DesignSpace` is a pydantic definition, validated once; the search
-(:mod:`valueloop.materials.design`) turns it into decision-variable bounds. Nothing in it is
-typed in: :func:`default_design_space` reads every default from the training data.
+(:mod:`valueloop.materials.design_encoding`) turns it into decision-variable bounds. Nothing in
+it is typed in: :func:`default_design_space` reads every default from the training data.
 
 * **Elements** (default): the solutes that occur in at least :data:`MIN_FORMULAS` distinct alloy
   formulas of the training table (our assumption: an element seen in fewer alloys has too little
@@ -38,6 +38,7 @@ from valueloop.materials.properties import (
     FEATURE_NAMES,
     SOLUTION_T,
     AlloyTable,
+    feature_hours,
 )
 from valueloop.materials.property_models import Domain
 
@@ -156,8 +157,8 @@ class TrainingRanges:
                  ) -> tuple[float, float]:
             values = raw[:, column] if rows is None else raw[rows, column]
             values = values[~np.isnan(values)]
-            if hours:  # times are stored as log1p(hours); undo the round trip's last bits
-                values = np.round(np.expm1(values), 9)
+            if hours:
+                values = feature_hours(values)
             return float(values.min()), float(values.max())
 
         return cls(counts, smallest, float(np.max(raw[:, :len(ELEMENTS)].sum(axis=1))),

@@ -10,21 +10,21 @@
 * :func:`recipe_table`: the candidates in the column layout of the Gorsse dataset, which
   ``valueloop materials predict --input`` reads back;
 * :func:`tradeoff_chart`: the predicted trade-off of the candidates, with intervals, over the
-  measured training data (matplotlib, the conventions of :mod:`valueloop.reports.charts`).
+  measured training data (written by :mod:`~valueloop.materials.chart_files`).
 """
 
 from __future__ import annotations
 
-import io
 import math
 from pathlib import Path
 
 import numpy as np
 from matplotlib.figure import Figure
 
-from valueloop.core.errors import OptionError
-from valueloop.core.tables import Cell, Table, write_bytes
-from valueloop.materials.design import DesignResult, processing_columns
+from valueloop.core.tables import Cell, Table
+from valueloop.materials.chart_files import chart_target, save_chart
+from valueloop.materials.design import DesignResult
+from valueloop.materials.design_encoding import processing_columns
 from valueloop.materials.properties import (
     AGING,
     AGING_T,
@@ -44,8 +44,6 @@ PARTS = ("pred", "lo", "hi", "in_domain")
 """Columns added per property, as ``valueloop materials predict`` writes them."""
 _DIGITS = 3  # as materials predict rounds its predictions
 _N_ELEMENTS = len(ELEMENTS)
-_FORMATS = {".png": "png", ".svg": "svg"}
-_DPI = 150
 _SHORT = {"electrical_conductivity_iacs": "EC", "hardness_hv": "HV", "yield_strength_mpa": "YS",
           "uts_mpa": "UTS"}
 _TRAINING, _PARETO, _FEASIBLE, _INFEASIBLE = "#b0b0b0", "#dd8452", "#4c72b0", "#c44e52"
@@ -229,6 +227,7 @@ def search_table(result: DesignResult) -> Table:
         ("conservative", settings.conservative, ""),
         ("extrapolation allowed", settings.allow_extrapolation, ""),
         ("warm start", settings.warm_start, ""),
+        ("within measured data", settings.within_measured, ""),
         ("evaluations", timing.evaluations, ""),
         ("search time", round(timing.seconds, 3), "s"),
         ("first feasible after", timing.first_feasible_evaluations, "evaluations"),
@@ -288,11 +287,7 @@ def tradeoff_chart(result: DesignResult, path: str | Path, training: AlloyTable)
     Path
         The file written.
     """
-    target = Path(path)
-    fmt = _FORMATS.get(target.suffix.lower())
-    if fmt is None:
-        raise OptionError(f"cannot write a chart as {target.suffix or 'a file without suffix'}",
-                          item=str(target), allowed=", ".join(_FORMATS))
+    target, fmt = chart_target(path, str(Path(path)))
     x_name, y_name = _axes_properties(result)
     figure = Figure(figsize=(7.5, 5.5), layout="constrained")
     axes = figure.add_subplot()
@@ -325,9 +320,4 @@ def tradeoff_chart(result: DesignResult, path: str | Path, training: AlloyTable)
     axes.set_title(f"Inverse design: {result.plan.requirement}{found}\n"
                    "dashed: designed constraints", fontsize="medium")
     axes.legend(loc="best", fontsize="small")
-    buffer = io.BytesIO()
-    # A creation date in the SVG would make identical charts differ byte for byte.
-    figure.savefig(buffer, format=fmt, dpi=_DPI, metadata={"Date": None} if fmt == "svg"
-                   else None)
-    write_bytes(target, buffer.getvalue())
-    return target
+    return save_chart(figure, target, fmt)

@@ -32,6 +32,9 @@ IACS_RESISTIVITY_UOHM_CM = 1.7241
 LORENZ_NUMBER = 2.44e-8
 #: Boltzmann constant in eV/K (CODATA 2018 via scipy; JEDEC JEP119A quotes 8.62e-5).
 BOLTZMANN_EV_PER_K = const.physical_constants["Boltzmann constant in eV/K"][0]
+#: 20 °C in K: the reference temperature of %IACS (IEC 1913) and of tabulated κ, at which
+#: conductivities are converted by Wiedemann-Franz unless a temperature is given.
+IACS_TEMPERATURE_K = 293.15
 #: Temperature coefficient of resistivity of annealed Cu at 20 °C, 1/K (note §5, "recall";
 #: the standard IEC 60028 value).
 ALPHA_20_CU_PER_K = 0.00393
@@ -216,14 +219,16 @@ def alloy_resistivity(composition: Mapping[str, ArrayLike], basis: Literal["wt%"
 
 # --- Wiedemann-Franz -----------------------------------------------------------------------------
 
-def thermal_from_electrical(conductivity_s_per_m: ArrayLike, temperature_k: ArrayLike = 293.15,
+def thermal_from_electrical(conductivity_s_per_m: ArrayLike,
+                            temperature_k: ArrayLike = IACS_TEMPERATURE_K,
                             lorenz: ArrayLike = LORENZ_NUMBER) -> FloatArray:
     """Electronic thermal conductivity κ = L·σ·T in W/(m·K) (Wiedemann-Franz)."""
     sigma = _array("conductivity_s_per_m", conductivity_s_per_m)
     return _array("lorenz", lorenz) * sigma * _array("temperature_k", temperature_k)
 
 
-def electrical_from_thermal(thermal_conductivity: ArrayLike, temperature_k: ArrayLike = 293.15,
+def electrical_from_thermal(thermal_conductivity: ArrayLike,
+                            temperature_k: ArrayLike = IACS_TEMPERATURE_K,
                             lorenz: ArrayLike = LORENZ_NUMBER) -> FloatArray:
     """Electrical conductivity σ = κ/(L·T) in S/m from κ in W/(m·K) (Wiedemann-Franz).
 
@@ -235,7 +240,7 @@ def electrical_from_thermal(thermal_conductivity: ArrayLike, temperature_k: Arra
 
 
 def effective_lorenz_number(thermal_conductivity: ArrayLike, conductivity_s_per_m: ArrayLike,
-                            temperature_k: ArrayLike = 293.15) -> FloatArray:
+                            temperature_k: ArrayLike = IACS_TEMPERATURE_K) -> FloatArray:
     """L = κ/(σT) in W·Ω/K²; the note flags records with |L/L₀ − 1| > 0.35 as suspicious."""
     kappa = _array("thermal_conductivity", thermal_conductivity)
     sigma = _array("conductivity_s_per_m", conductivity_s_per_m)

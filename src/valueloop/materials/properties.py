@@ -144,6 +144,16 @@ def read_rows(header: Sequence[str], body: Sequence[Sequence[str]]) -> AlloyTabl
                       tuple(c.get(DOI, "").strip() for c in cells))
 
 
+def feature_hours(log1p_hours: np.ndarray) -> np.ndarray:
+    """Hours of a time feature (``log1p(hours)``), as a recipe states them.
+
+    Rounded to 9 decimals: that undoes the last bits ``expm1(log1p(h))`` may change and keeps
+    every step a recipe states (0.083 h in the data), so the hours read back to the same
+    features.
+    """
+    return np.round(np.expm1(log1p_hours), 9)
+
+
 def _raw_row(cells: Mapping[str, str], line: int) -> list[float]:
     elements = [_number(cells.get(e, ""), e, line, blank=0.0) for e in ELEMENTS]
     aged = _flag(cells.get(AGING, ""), AGING, line)

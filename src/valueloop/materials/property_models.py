@@ -107,7 +107,7 @@ class Domain:
         scale = np.where(std > 0, std, 1.0)  # constant features (unused elements) stay unscaled
         scaled = (features - mean) / scale
         codes = np.unique(np.asarray(groups), return_inverse=True)[1]
-        nearest_other = _nearest(scaled, scaled, codes, codes)
+        nearest_other = nearest_rows(scaled, scaled, codes, codes)[1]
         threshold = float(np.percentile(nearest_other[np.isfinite(nearest_other)],
                                         DOMAIN_PERCENTILE))
         elements = features[:, :_N_ELEMENTS]
@@ -115,7 +115,7 @@ class Domain:
 
     def distance(self, features: np.ndarray) -> np.ndarray:
         """Standardised distance of each row to its nearest training row."""
-        return _nearest((features - self.mean) / self.scale, self.train_scaled)
+        return nearest_rows((features - self.mean) / self.scale, self.train_scaled)[1]
 
     def contains(self, features: np.ndarray) -> np.ndarray:
         """Boolean ``in_domain`` flag per row of complete ``features``."""
@@ -126,9 +126,14 @@ class Domain:
         return in_range & (self.distance(features) <= self.threshold)
 
 
-def _nearest(query: np.ndarray, train: np.ndarray, query_groups: np.ndarray | None = None,
-             train_groups: np.ndarray | None = None) -> np.ndarray:
-    """Distance to the nearest ``train`` row (of another group when groups are given)."""
+def nearest_rows(query: np.ndarray, train: np.ndarray, query_groups: np.ndarray | None = None,
+                 train_groups: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """Index of and Euclidean distance to the nearest ``train`` row of every ``query`` row.
+
+    With groups, rows of the query row's own group are skipped. Both arrays are already
+    scaled as the distance should weigh them.
+    """
+    index = np.empty(len(query), dtype=np.intp)
     out = np.empty(len(query))
     train_sq = np.sum(train**2, axis=1)
     for start in range(0, len(query), _CHUNK):
@@ -137,8 +142,11 @@ def _nearest(query: np.ndarray, train: np.ndarray, query_groups: np.ndarray | No
         if query_groups is not None and train_groups is not None:
             same = query_groups[start:start + _CHUNK, None] == train_groups[None, :]
             squared = np.where(same, np.inf, squared)
-        out[start:start + _CHUNK] = np.sqrt(np.maximum(squared.min(axis=1), 0.0))
-    return out
+        best = squared.argmin(axis=1)
+        index[start:start + _CHUNK] = best
+        out[start:start + _CHUNK] = np.sqrt(np.maximum(squared[np.arange(len(block)), best],
+                                                       0.0))
+    return index, out
 
 
 @dataclass(frozen=True)

@@ -7,21 +7,17 @@ shipped CSV. Per record:
 
 * ``Alloy formula``: the material's ``formula`` designation (its name when it has none; the
   importer's ``#2`` suffixes of composition variants are not part of the formula);
-* element wt%: each composition entry's nominal value (the midpoint of a min-max range when no
-  nominal is given, our assumption); Cu is the balance;
-* processing: ``solution_treatment`` gives ``Tss (K)``/``tss (h)``, ``cold_work`` the
-  ``CR reduction (%)``, ``ageing`` sets ``Aging`` = Y with ``Tag (K)``/``tag (h)``, and
-  ``secondary_thermomechanical`` the ``Secondary thermo-mechanical process`` flag;
+* element wt% and processing: the cells of :func:`~valueloop.materials.gorsse_layout.
+  layout_cells` (nominal wt%, else the midpoint of a range; one column per step kind);
 * properties: ``electrical_conductivity`` (%IACS), ``hardness`` (HV), ``yield_strength`` (MPa) and
   ``tensile_strength`` (MPa), with ``origin == "measured"`` and a single value only: predicted
   values never train a model;
 * ``DOI``: the source of the record's first measured property (the Gorsse importer stores the
   source paper's DOI there).
 
-Records that the layout cannot represent are skipped and counted (:class:`TrainingTable`): an
-element outside the 26 Gorsse solutes, a processing step of another kind or a kind given twice,
-a composition entry with neither a nominal value nor a full range. Grade (reference) records
-are not experimental conditions and are never used.
+Records that the layout cannot represent are skipped and counted (:class:`TrainingTable`), with
+the reasons of :mod:`~valueloop.materials.gorsse_layout`, as are records without a measured
+property. Grade (reference) records are not experimental conditions and are never used.
 """
 
 from __future__ import annotations
@@ -33,21 +29,9 @@ from pathlib import Path
 
 from valueloop.core.db import Database, DatabaseURL
 from valueloop.core.errors import UserInputError
+from valueloop.materials.gorsse_layout import INPUT_COLUMNS, cell_text, layout_cells
 from valueloop.materials.model import Material, MaterialRecord
-from valueloop.materials.properties import (
-    AGING,
-    AGING_T,
-    AGING_TIME,
-    COLD_ROLLING,
-    DOI,
-    ELEMENTS,
-    FORMULA,
-    SECONDARY,
-    SOLUTION_T,
-    SOLUTION_TIME,
-    AlloyTable,
-    read_rows,
-)
+from valueloop.materials.properties import DOI, FORMULA, AlloyTable, read_rows
 from valueloop.materials.property_models import PROPERTIES
 from valueloop.materials.store import MaterialStore
 
@@ -60,10 +44,8 @@ DATABASE_PROPERTIES: Mapping[str, tuple[str, str]] = {
 """Database property name -> (model property, unit), as the Gorsse importer writes them."""
 MATERIAL_KEY, RECORD_LABEL = "Material key", "Record"
 HEADER: tuple[str, ...] = (
-    FORMULA, *ELEMENTS, SOLUTION_T, SOLUTION_TIME, COLD_ROLLING, AGING, AGING_T, AGING_TIME,
-    SECONDARY, *(PROPERTIES[model][0] for model, _ in DATABASE_PROPERTIES.values()), DOI,
-    MATERIAL_KEY, RECORD_LABEL)
-_STEP_KINDS = frozenset({"solution_treatment", "cold_work", "ageing", "secondary_thermomechanical"})
+    FORMULA, *INPUT_COLUMNS, *(PROPERTIES[model][0] for model, _ in DATABASE_PROPERTIES.values()),
+    DOI, MATERIAL_KEY, RECORD_LABEL)
 IMPORT_HINT = ("import them first: valueloop materials import --gorsse-shipped (or --gorsse FILE, "
                "--from-csv FILE, --from-xlsx FILE)")
 
@@ -137,38 +119,14 @@ def _describe(parsed: DatabaseURL) -> str:
 
 
 def _row(material: Material, record: MaterialRecord, skipped: Counter[str]) -> list[str] | None:
+    layout = layout_cells(material.composition, record.processing, skipped)
+    if layout is None:
+        return None
     cells = dict.fromkeys(HEADER, "")
     formula = next((d.code for d in material.designations if d.system == "formula"),
                    material.name)
     cells.update({FORMULA: formula, MATERIAL_KEY: material.key, RECORD_LABEL: record.label,
-                  AGING: "N", SECONDARY: "N"})
-    for entry in material.composition:
-        if entry.element == "Cu":
-            continue
-        if entry.element not in ELEMENTS:
-            skipped["element outside the 26 Gorsse solutes"] += 1
-            return None
-        value = entry.nominal
-        if value is None and entry.min is not None and entry.max is not None:
-            value = (entry.min + entry.max) / 2.0
-        if value is None:
-            skipped["composition without nominal value or full range"] += 1
-            return None
-        cells[entry.element] = _text(value)
-    kinds = [step.kind for step in record.processing]
-    if any(k not in _STEP_KINDS for k in kinds) or len(set(kinds)) != len(kinds):
-        skipped["processing not representable in the Gorsse layout"] += 1
-        return None
-    for step in record.processing:
-        if step.kind == "solution_treatment":
-            cells[SOLUTION_T], cells[SOLUTION_TIME] = _text(step.temperature_k), _text(step.time_h)
-        elif step.kind == "cold_work":
-            cells[COLD_ROLLING] = _text(step.reduction_pct)
-        elif step.kind == "ageing":
-            cells[AGING] = "Y"
-            cells[AGING_T], cells[AGING_TIME] = _text(step.temperature_k), _text(step.time_h)
-        else:
-            cells[SECONDARY] = "Y"
+                  **layout})
     measured = False
     for prop in record.properties:
         target = DATABASE_PROPERTIES.get(prop.name)
@@ -181,7 +139,7 @@ def _row(material: Material, record: MaterialRecord, skipped: Counter[str]) -> l
             continue
         if cells[column]:
             continue  # a second value of the same property: the first one is kept
-        cells[column] = _text(prop.value)
+        cells[column] = cell_text(prop.value)
         if not measured:
             cells[DOI] = prop.source
         measured = True
@@ -189,11 +147,6 @@ def _row(material: Material, record: MaterialRecord, skipped: Counter[str]) -> l
         skipped["no measured conductivity, hardness or strength"] += 1
         return None
     return [cells[h] for h in HEADER]
-
-
-def _text(value: float | None) -> str:
-    # repr of a float reads back to the same float, so features match the CSV bit for bit
-    return "" if value is None else repr(float(value))
 
 
 def _unit(text: str) -> str:

@@ -13,6 +13,7 @@ from valueloop.cli.materials_select import write_tables
 from valueloop.cli.output import console, err_console, show_table
 from valueloop.core.errors import OptionError
 from valueloop.core.tables import tables_to_json, write_csv, write_xlsx
+from valueloop.materials.chart_files import chart_target
 from valueloop.materials.design import DesignSettings, design
 from valueloop.materials.design_tables import (
     candidates_table,
@@ -28,7 +29,6 @@ from valueloop.materials.property_models import PropertyModel
 from valueloop.materials.requirement import load_requirement
 from valueloop.materials.training_data import table_from_database
 
-CHART_SUFFIX = ".svg"
 RECIPE_SUFFIXES = (".csv", ".xlsx")
 
 
@@ -90,7 +90,7 @@ def design_command(
     top: Annotated[int, typer.Option("--top", min=1, help="Candidates to show and write.")]
     = 10,
     chart: Annotated[Path | None, typer.Option(
-        "--chart", metavar="FILE.svg",
+        "--chart", metavar="FILE.svg|FILE.png",
         help="Chart of the predicted trade-off over the training data.")] = None,
     out: Annotated[Path | None, typer.Option(
         "--out", help="Candidates in the Gorsse column layout (.csv or .xlsx), readable by "
@@ -103,7 +103,8 @@ def design_command(
     xlsx: XlsxOption = None,
 ) -> None:
     """Search compositions and processing that meet a requirement, inside the models' domain."""
-    _check_suffix(chart, (CHART_SUFFIX,), "--chart")
+    if chart is not None:
+        chart_target(chart, "--chart")  # a bad suffix fails before the search, not after
     _check_suffix(out, RECIPE_SUFFIXES, "--out")
     names = parse_elements(elements)
     parsed = load_requirement(requirement)

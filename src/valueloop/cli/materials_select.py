@@ -15,6 +15,7 @@ from valueloop.core.errors import OptionError
 from valueloop.core.tables import Table, tables_to_json, write_csv, write_xlsx
 from valueloop.materials.ashby import LANGUAGES, ashby_chart
 from valueloop.materials.candidates import require_materials
+from valueloop.materials.chart_files import chart_target
 from valueloop.materials.model_cache import load_or_train
 from valueloop.materials.property_models import PropertyModel
 from valueloop.materials.requirement import PROPERTY_KEYS, Requirement, load_requirement
@@ -26,7 +27,6 @@ from valueloop.materials.selection_tables import (
     run_selection,
     status_counts,
 )
-from valueloop.reports.charts import FORMATS
 
 DEFAULT_TOP = 20
 
@@ -64,9 +64,8 @@ def parse_ashby(text: str | None, requirement: Requirement | None = None) -> tup
 
 
 def _check_chart(chart: Path | None, lang: str) -> None:
-    if chart is not None and chart.suffix.lower() not in FORMATS:
-        raise OptionError(f"cannot write a chart as {chart.suffix or 'a file without suffix'}",
-                          item="--chart", allowed=", ".join(FORMATS))
+    if chart is not None:
+        chart_target(chart, "--chart")
     if lang not in LANGUAGES:
         raise OptionError(f"unknown language {lang!r}", item="--lang",
                           allowed=", ".join(LANGUAGES))

@@ -211,7 +211,7 @@ def test_within_measured_option(tmp_path: Path) -> None:
 @pytest.mark.parametrize(("arguments", "error", "item"), [
     (["--elements", "Cr,Xx"], OptionError, "--elements"),
     (["--elements", "Mn"], UserInputError, "elements"),
-    (["--chart", "c.png"], OptionError, "--chart"),
+    (["--chart", "c.pdf"], OptionError, "--chart"),
     (["--out", "r.txt"], OptionError, "--out"),
 ])
 def test_bad_options_are_user_errors(tmp_path: Path, arguments: list[str],

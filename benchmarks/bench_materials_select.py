@@ -26,14 +26,13 @@ from __future__ import annotations
 
 import argparse
 import sqlite3
-import statistics
 import tempfile
 import time
-from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
 
+from timing import median_seconds
 from valueloop.core.db import Database
 from valueloop.materials import importers
 from valueloop.materials.requirement import load_requirement
@@ -45,15 +44,6 @@ TARGET_MS = 50.0
 CONSTRAINTS, OBJECTIVES = 10, 3
 REQUIREMENTS = Path(__file__).resolve().parents[1] / "examples" / "requirements"
 
-
-def median_seconds(work: Callable[[], object], runs: int) -> float:
-    """Median wall time of ``runs`` calls of ``work``."""
-    times = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        work()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
 
 
 def synthetic(n: int, seed: int = 1) -> tuple[tuple[np.ndarray, ...], Criteria]:

@@ -20,8 +20,6 @@ from __future__ import annotations
 import argparse
 import statistics
 import tempfile
-import time
-from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -29,20 +27,11 @@ from sklearn.linear_model import Ridge
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
+from timing import median_seconds
 from valueloop.materials.model_cache import cached_models
 from valueloop.materials.model_card import REPEATS, evaluate
 from valueloop.materials.properties import Imputation, load_shipped
 from valueloop.materials.property_models import PROPERTIES, fit_property_model, target_column
-
-
-def median_seconds(work: Callable[[], object], runs: int) -> float:
-    """Median wall time of ``runs`` calls of ``work``."""
-    times = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        work()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
 
 
 def cache_timings(runs: int) -> tuple[float, float]:

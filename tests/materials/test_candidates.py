@@ -29,7 +29,7 @@ from valueloop.materials.candidates import (
 )
 from valueloop.materials.importers import read_gorsse, read_grades
 from valueloop.materials.model import Material, MaterialRecord, PropertyValue
-from valueloop.materials.property_models import PropertyModel, train_models
+from valueloop.materials.property_models import PropertyModel
 from valueloop.materials.requirement import requirement_from_mapping
 from valueloop.materials.selection_tables import run_selection
 from valueloop.materials.store import MaterialStore
@@ -37,10 +37,6 @@ from valueloop.materials.store import MaterialStore
 KEYS = ("electrical_conductivity_iacs", "thermal_conductivity", "yield_strength_mpa",
         "uts_mpa", "hardness_hv", "cte_ppm_per_k")
 
-
-@pytest.fixture(scope="module")
-def models() -> dict[str, PropertyModel]:
-    return train_models()
 
 
 @pytest.fixture(scope="module")

@@ -24,8 +24,8 @@ from valueloop.materials.design_tables import (
     summary_tables,
     treatment_table,
 )
-from valueloop.materials.model_cache import CACHE_ENV, load_or_train
-from valueloop.materials.properties import AlloyTable, load_shipped, read_table
+from valueloop.materials.model_cache import CACHE_ENV
+from valueloop.materials.properties import AlloyTable, read_table
 from valueloop.materials.property_models import PROPERTIES, PropertyModel
 from valueloop.materials.requirement import load_requirement
 
@@ -82,14 +82,6 @@ def model_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
         yield
 
 
-@pytest.fixture(scope="module")
-def models() -> dict[str, PropertyModel]:
-    return load_or_train()
-
-
-@pytest.fixture(scope="module")
-def shipped() -> AlloyTable:
-    return load_shipped()
 
 
 def _app() -> typer.Typer:

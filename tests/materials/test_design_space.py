@@ -16,18 +16,8 @@ from valueloop.materials.design_space import (
     default_design_space,
     parse_design_space,
 )
-from valueloop.materials.properties import ELEMENTS, AlloyTable, load_shipped, shipped_path
-from valueloop.materials.property_models import PROPERTIES, PropertyModel, train_models
-
-
-@pytest.fixture(scope="module")
-def shipped() -> AlloyTable:
-    return load_shipped()
-
-
-@pytest.fixture(scope="module")
-def models(shipped: AlloyTable) -> dict[str, PropertyModel]:
-    return train_models(shipped)
+from valueloop.materials.properties import ELEMENTS, AlloyTable, shipped_path
+from valueloop.materials.property_models import PROPERTIES, PropertyModel
 
 
 @pytest.fixture(scope="module")

@@ -27,10 +27,9 @@ from valueloop.materials.properties import (
     FEATURE_NAMES,
     ROOM_TEMPERATURE_K,
     AlloyTable,
-    load_shipped,
     read_rows,
 )
-from valueloop.materials.property_models import PROPERTIES, PropertyModel, train_models
+from valueloop.materials.property_models import PROPERTIES, PropertyModel
 from valueloop.materials.requirement import (
     Requirement,
     load_requirement,
@@ -49,14 +48,6 @@ SPACE = {"elements": [{"element": "Cr", "low": 0, "high": 1.0, "min_added": 0.02
          "ageing_time_h": {"low": 1, "high": 8}}
 
 
-@pytest.fixture(scope="module")
-def shipped() -> AlloyTable:
-    return load_shipped()
-
-
-@pytest.fixture(scope="module")
-def models(shipped: AlloyTable) -> dict[str, PropertyModel]:
-    return train_models(shipped)
 
 
 def _requirement(constraints: list[tuple[str, str, float, str]],

@@ -20,7 +20,6 @@ from valueloop.materials.properties import (
     ELEMENTS,
     ROOM_TEMPERATURE_K,
     AlloyTable,
-    load_shipped,
     read_rows,
 )
 from valueloop.materials.property_models import (
@@ -48,14 +47,6 @@ CUNI3SI = ["CuNi3Si", "3.0", "0.65", "0.15", "", "", "1173", "1", "0", "Y", "723
 BRASS = ["CuZn30Sn5", "", "", "", "30", "5", "", "", "", "", "", "", ""]
 
 
-@pytest.fixture(scope="module")
-def shipped() -> AlloyTable:
-    return load_shipped()
-
-
-@pytest.fixture(scope="module")
-def models(shipped: AlloyTable) -> dict[str, PropertyModel]:
-    return train_models(shipped)
 
 
 @pytest.fixture(scope="module")

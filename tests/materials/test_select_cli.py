@@ -23,7 +23,7 @@ from valueloop.cli.output import err_console
 from valueloop.core.db import Database
 from valueloop.core.errors import UserInputError
 from valueloop.materials.importers import read_gorsse, read_grades
-from valueloop.materials.property_models import PropertyModel, train_models
+from valueloop.materials.property_models import PropertyModel
 from valueloop.materials.store import MaterialStore
 
 SPRING = """
@@ -71,10 +71,6 @@ def run(argv: list[str]) -> int:
         return exc.exit_code
     return status if isinstance(status, int) else 0
 
-
-@pytest.fixture(scope="module")
-def models() -> dict[str, PropertyModel]:
-    return train_models()
 
 
 @pytest.fixture(autouse=True)

@@ -17,7 +17,7 @@ from valueloop.materials.model import (
     ProcessingStep,
     PropertyValue,
 )
-from valueloop.materials.properties import AlloyTable, load_shipped
+from valueloop.materials.properties import AlloyTable
 from valueloop.materials.property_models import PROPERTIES, target_column, train_models
 from valueloop.materials.store import MaterialStore
 from valueloop.materials.training_data import (
@@ -26,11 +26,6 @@ from valueloop.materials.training_data import (
     table_from_materials,
     table_from_store,
 )
-
-
-@pytest.fixture(scope="module")
-def shipped() -> AlloyTable:
-    return load_shipped()
 
 
 @pytest.fixture(scope="module")

@@ -14,6 +14,7 @@ import typer
 from valueloop.cli.common import CsvOption, DbOption, JsonOption, XlsxOption
 from valueloop.cli.materials_design import design_command
 from valueloop.cli.materials_predict import predict_command, train_command
+from valueloop.cli.materials_report import report_command
 from valueloop.cli.materials_select import select_command
 from valueloop.cli.materials_translate import translate_command
 from valueloop.cli.output import emit
@@ -31,6 +32,7 @@ app.command("train")(train_command)
 app.command("translate")(translate_command)
 app.command("select")(select_command)
 app.command("design")(design_command)
+app.command("report")(report_command)
 
 
 @app.command("import")

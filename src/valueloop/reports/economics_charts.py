@@ -23,7 +23,7 @@ from valueloop.reports.outlook_charts import (
     _single,
     _style,
     _title,
-    _to_svg,
+    figure_svg,
 )
 
 
@@ -63,7 +63,7 @@ def stacked_bars(categories: Sequence[str], components: Sequence[str], values: A
     axes.set_xlabel(_latin(unit, "unit"))
     axes.set_title(_title(title), fontsize="medium", loc="left")
     _legend_below(figure, handles, [h.get_label() for h in handles], "")
-    return _to_svg(figure)
+    return figure_svg(figure)
 
 
 def lines(x: ArrayLike, series: Mapping[str, ArrayLike], xlabel: str, unit: str, title: Title,
@@ -86,7 +86,7 @@ def lines(x: ArrayLike, series: Mapping[str, ArrayLike], xlabel: str, unit: str,
     axes.set_ylabel(_latin(unit, "unit"))
     axes.set_title(_title(title), fontsize="medium", loc="left")
     _legend_below(figure, handles, [h.get_label() for h in handles], "")
-    return _to_svg(figure)
+    return figure_svg(figure)
 
 
 def sign_grid(columns: Sequence[int | str], rows: Sequence[str], values: ArrayLike, unit: str,
@@ -113,7 +113,7 @@ def sign_grid(columns: Sequence[int | str], rows: Sequence[str], values: ArrayLi
     axes.set_yticks(np.arange(len(rows)), [_latin(str(r), "row label") for r in rows],
                     fontsize="small")
     axes.set_title(_title(title) + f" ({_latin(unit, 'unit')})", fontsize="medium", loc="left")
-    return _to_svg(figure)
+    return figure_svg(figure)
 
 
 def cost_curve(labels: Sequence[str], widths: ArrayLike, heights: ArrayLike, xlabel: str,
@@ -140,7 +140,7 @@ def cost_curve(labels: Sequence[str], widths: ArrayLike, heights: ArrayLike, xla
     axes.set_ylabel(_latin(unit, "unit"))
     axes.set_title(_title(title), fontsize="medium", loc="left")
     _legend_below(figure, handles, [b.get_label() for b in handles], "")
-    return _to_svg(figure)
+    return figure_svg(figure)
 
 def range_bars(categories: Sequence[str], bands: ArrayLike, baseline: ArrayLike, unit: str,
                title: str) -> str:
@@ -167,7 +167,7 @@ def range_bars(categories: Sequence[str], bands: ArrayLike, baseline: ArrayLike,
     axes.set_title(_title(title), fontsize="medium", loc="left")
     handles = [span, median, point]
     _legend_below(figure, handles, [h.get_label() for h in handles], "")
-    return _to_svg(figure)
+    return figure_svg(figure)
 
 
 def tornado_bars(result: TornadoResult, scale: float, unit: str, title: str, *,
@@ -193,4 +193,4 @@ def tornado_bars(result: TornadoResult, scale: float, unit: str, title: str, *,
     axes.set_xlabel(_latin(unit, "unit"))
     axes.set_title(_title(title), fontsize="medium", loc="left")
     _legend_below(figure, [lows, highs], [lows.get_label(), highs.get_label()], "")
-    return _to_svg(figure)
+    return figure_svg(figure)

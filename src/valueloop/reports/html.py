@@ -282,7 +282,7 @@ def render_report(report: Report, *, lang: Lang = "en") -> str:
             if isinstance(block, Figure):
                 figures += 1
                 views.append(_FigureView(f"vl-figure-{figures}", ui("figure").format(n=figures),
-                                         block, _scoped_svg(block.svg, f"vl-f{figures}-")))
+                                         block, scoped_svg(block.svg, f"vl-f{figures}-")))
             elif isinstance(block, TableBlock):
                 tables += 1
                 views.append(_table_view(block, tables))
@@ -394,7 +394,7 @@ def _svg_body(svg: str) -> str:
     return _PROLOG.sub("", svg, count=1)
 
 
-def _scoped_svg(svg: str, prefix: str) -> Markup:
+def scoped_svg(svg: str, prefix: str) -> Markup:
     """The SVG markup with every id (and reference to one) prefixed, ready to inline.
 
     Inline SVGs share the page's id space, and matplotlib names clip paths and glyphs alike in

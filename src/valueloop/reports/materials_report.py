@@ -70,8 +70,8 @@ from valueloop.reports.html import (
     Report,
     Section,
     TableBlock,
-    _scoped_svg,
     format_number,
+    scoped_svg,
     write_report,
 )
 from valueloop.reports.i18n import HTML_LANG, Lang, Text
@@ -83,7 +83,7 @@ from valueloop.reports.materials_text import (
     note,
     template_name,
 )
-from valueloop.reports.outlook_charts import _to_svg
+from valueloop.reports.outlook_charts import figure_svg
 
 REPORT_FILE, RESULTS_FILE = "report.html", "results.xlsx"
 _KEY_PREFIXES = {"gorsse": "Gorsse et al. 2023", "grade": "copper grade reference table"}
@@ -373,21 +373,21 @@ def _ashby(run: MaterialsRun) -> list[Figure | Callout]:
                                      "无阿什比图：需求中的性能少于两项。"))]
     x, y = run.axes
     text = caption("ashby", name=run.requirement.name, x=VALUES[x], y=VALUES[y])
-    english = _to_svg(ashby_figure(run.selection, x, y, lang="en"))
+    english = figure_svg(ashby_figure(run.selection, x, y, lang="en"))
     if cjk_font() is None:
         return [Figure(english, text), Callout("warning", Text(
             "No installed font draws Chinese, so the chart keeps its English labels (Debian: "
             "fonts-wqy-microhei or fonts-noto-cjk).",
             "本机未安装可显示中文的字体，图表保留英文标注（Debian：fonts-wqy-microhei 或 "
             "fonts-noto-cjk）。"))]
-    chinese = _to_svg(ashby_figure(run.selection, x, y, lang="zh"))
+    chinese = figure_svg(ashby_figure(run.selection, x, y, lang="zh"))
     svg = _tagged(english, "en", None) + "\n" + _tagged(chinese, "zh", "zh-")
     return [Figure(svg, text)]
 
 
 def _tagged(svg: str, lang: Lang, prefix: str | None) -> str:
     # Both charts define the same glyph and clip-path ids; one page may hold each id once.
-    body = str(_scoped_svg(svg, prefix)) if prefix else svg
+    body = str(scoped_svg(svg, prefix)) if prefix else svg
     return re.sub(r"\A<svg", f'<svg lang="{HTML_LANG[lang]}"', body, count=1)
 
 

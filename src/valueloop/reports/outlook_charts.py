@@ -89,7 +89,7 @@ def fan_chart(years: ArrayLike, bands: Mapping[str, Band], unit: str, title: Tit
         labels.append(_latin(reference_label or ui("reference").en, "reference label"))
     _finish(axes, x, unit, title)
     _legend_below(figure, handles, labels, _BAND_KEY)
-    return _to_svg(figure)
+    return figure_svg(figure)
 
 
 def stacked_area(years: ArrayLike, series: Mapping[str, ArrayLike], unit: str, title: Title, *,
@@ -117,7 +117,7 @@ def stacked_area(years: ArrayLike, series: Mapping[str, ArrayLike], unit: str, t
     _finish(axes, x, unit, title)
     axes.set_ylim(bottom=0.0)
     figure.legend(handles, labels, loc="outside right upper", fontsize="small", frameon=False)
-    return _to_svg(figure)
+    return figure_svg(figure)
 
 
 def balance_chart(years: ArrayLike, supply: Band, demand: Band,
@@ -165,7 +165,7 @@ def balance_chart(years: ArrayLike, supply: Band, demand: Band,
     bottom.legend([Patch(color=_SURPLUS), Patch(color=_DEFICIT)],
                   [ui("surplus").en, ui("deficit").en], loc="best", fontsize="small",
                   frameon=False)
-    return _to_svg(figure)
+    return figure_svg(figure)
 
 
 def utilisation_chart(years: ArrayLike, p10: ArrayLike, p50: ArrayLike, p90: ArrayLike,
@@ -190,7 +190,7 @@ def utilisation_chart(years: ArrayLike, p10: ArrayLike, p50: ArrayLike, p90: Arr
     highest = float(np.nanmax(band[2])) if np.isfinite(band[2]).any() else 0.0
     axes.set_ylim(0.0, max(1.0, reference or 0.0, highest) * 1.05)
     _legend_below(figure, handles, labels, _BAND_KEY)
-    return _to_svg(figure)
+    return figure_svg(figure)
 
 
 def inventory_curves(periods: ArrayLike, curves: Mapping[str, Band], warning_line: float,
@@ -214,7 +214,7 @@ def inventory_curves(periods: ArrayLike, curves: Mapping[str, Band], warning_lin
     axes.set_xlabel(_latin(period_label or ui("period").en, "period label"))
     axes.set_ylim(bottom=0.0)
     _legend_below(figure, handles, labels, _BAND_KEY)
-    return _to_svg(figure)
+    return figure_svg(figure)
 
 
 def driver_bars(factors: Sequence[str], s1: ArrayLike, st: ArrayLike, title: Title, *,
@@ -251,7 +251,7 @@ def driver_bars(factors: Sequence[str], s1: ArrayLike, st: ArrayLike, title: Tit
     axes.set_xlabel(ui("sobol_index").en)
     axes.set_title(_title(title), fontsize="medium", loc="left")
     axes.legend(loc="lower right", fontsize="small", frameon=False)
-    return _to_svg(figure)
+    return figure_svg(figure)
 
 
 # ---- shared pieces ---------------------------------------------------------------------------
@@ -373,7 +373,7 @@ def _legend_below(figure: Figure, handles: Sequence[object], labels: Sequence[st
                       frameon=False)
 
 
-def _to_svg(figure: Figure) -> str:
+def figure_svg(figure: Figure) -> str:
     buffer = io.BytesIO()
     # Glyphs as paths keep the chart independent of the reader's fonts; the fixed salt and
     # dropped metadata (date, creator, format) make identical charts identical bytes. The salt

@@ -68,3 +68,14 @@ def test_missing_folder_and_unreachable_server_are_user_errors(tmp_path: Path) -
         Database.open(tmp_path / "nope" / "x.db")
     with pytest.raises(DatabaseError, match=r"cannot connect to postgresql://u:\*\*\*@"):
         Database.open("postgresql://u:secret@127.0.0.1:1/db?connect_timeout=2")
+
+
+def test_open_existing_refuses_a_missing_sqlite_file_without_creating_it(tmp_path: Path) -> None:
+    missing = tmp_path / "typo.db"
+    with pytest.raises(DatabaseError, match=r"--db: no database file .*typo\.db.*run the import"):
+        Database.open_existing(missing, hint="run the import")
+    assert not missing.exists()
+    with Database.open(tmp_path / "real.db"):
+        pass
+    with Database.open_existing(tmp_path / "real.db") as database:
+        assert database.dialect == "sqlite"

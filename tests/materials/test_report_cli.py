@@ -80,6 +80,7 @@ def test_no_design_and_within_measured(db: str, tmp_path: Path) -> None:
 def test_an_empty_database_is_refused_before_any_work(
         tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     out = tmp_path / "out"
+    Database.open(tmp_path / "empty.db").close()  # exists, holds nothing
     assert run(["materials", "report", str(CONNECTOR), "--out", str(out), "--db",
                 str(tmp_path / "empty.db")]) == 2
     error = capsys.readouterr().err

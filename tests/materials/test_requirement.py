@@ -122,3 +122,15 @@ def test_translate_command_refuses_bad_calls(argv: list[str],
                                              capsys: pytest.CaptureFixture[str]) -> None:
     assert run(["materials", "translate", *argv]) == 2
     assert "error:" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("command", [
+    ["select", str(EXAMPLES / "connector.toml")], ["search"], ["show", "C10100"],
+    ["export", "--csv", "x.csv"]])
+def test_read_commands_refuse_a_missing_database_file(
+        command: list[str], tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # regression: a mistyped --db used to leave an empty SQLite file behind
+    missing = tmp_path / "typo.db"
+    assert run(["materials", *command, "--db", str(missing)]) == 2
+    assert "no database file" in capsys.readouterr().err
+    assert not missing.exists()

@@ -190,6 +190,7 @@ def test_user_errors_exit_2(db: str, tmp_path: Path, capsys: pytest.CaptureFixtu
 def test_empty_database_says_what_to_import(tmp_path: Path,
                                             capsys: pytest.CaptureFixture[str]) -> None:
     capsys.readouterr()
+    Database.open(tmp_path / "e.db").close()  # exists, holds nothing
     assert run(["select", str(_requirement(tmp_path)), "--db", str(tmp_path / "e.db")]) == 2
     error = " ".join(capsys.readouterr().err.split())
     assert "holds no materials" in error

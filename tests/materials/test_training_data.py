@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from valueloop.core.db import Database
+from valueloop.core.db import Database, DatabaseError
 from valueloop.materials.importers import gorsse_path, read_gorsse, read_grades
 from valueloop.materials.model import (
     CompositionEntry,
@@ -122,6 +122,6 @@ def test_database_without_measured_records(tmp_path: Path) -> None:
     with pytest.raises(NoTrainingDataError, match="materials import --gorsse-shipped"):
         table_from_database(url)
     missing = tmp_path / "missing.db"
-    with pytest.raises(NoTrainingDataError, match="no database file"):
+    with pytest.raises(DatabaseError, match="no database file"):
         table_from_database(str(missing))
     assert not missing.exists()  # not created as an empty database

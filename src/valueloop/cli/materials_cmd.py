@@ -22,6 +22,7 @@ from valueloop.core.db import Database
 from valueloop.core.errors import OptionError
 from valueloop.core.tables import Table
 from valueloop.materials import exchange, importers, matml
+from valueloop.materials.candidates import IMPORT_HINT
 from valueloop.materials.search import parse_condition, search
 from valueloop.materials.store import MaterialStore
 
@@ -81,7 +82,7 @@ def show_command(
     xlsx: XlsxOption = None,
 ) -> None:
     """Every property of the material(s) designated DESIGNATION, with sources."""
-    with Database.open(db) as database:
+    with Database.open_existing(db, hint=IMPORT_HINT) as database:
         MaterialStore(database).find(designation)  # a clear error when nothing matches
         table = search(database, designation=designation)
     emit([table], as_json=as_json, csv_path=csv, xlsx_path=xlsx)
@@ -101,7 +102,7 @@ def search_command(
 ) -> None:
     """Materials whose records satisfy every condition, with each property's source."""
     conditions = [parse_condition(text) for text in where or []]
-    with Database.open(db) as database:
+    with Database.open_existing(db, hint=IMPORT_HINT) as database:
         MaterialStore(database)
         table = search(database, conditions, designation)
     emit([table], as_json=as_json, csv_path=csv, xlsx_path=xlsx,
@@ -124,7 +125,7 @@ def export_command(
     if csv is None and xlsx is None and matml_file is None:
         raise OptionError("no output file", item="export", allowed="--csv, --xlsx, --matml")
     written: list[tuple[str, str]] = []
-    with Database.open(db) as database:
+    with Database.open_existing(db, hint=IMPORT_HINT) as database:
         store = MaterialStore(database)
         if csv is not None:
             written += [("csv", str(p)) for p in exchange.export_csv(store, csv)]

@@ -14,7 +14,7 @@ from valueloop.cli.materials_select import DEFAULT_TOP, parse_ashby
 from valueloop.cli.output import console
 from valueloop.core.db import Database
 from valueloop.core.errors import OptionError
-from valueloop.materials.candidates import require_materials
+from valueloop.materials.candidates import IMPORT_HINT, require_materials
 from valueloop.materials.design import DesignSettings
 from valueloop.materials.model_cache import load_or_train
 from valueloop.materials.properties import AlloyTable, load_shipped
@@ -79,7 +79,7 @@ def report_command(
         within_measured=within_measured)
     requirement = load_requirement(requirement_path)
     device = _device(requirement_path)
-    with Database.open(db) as database:
+    with Database.open_existing(db, hint=IMPORT_HINT) as database:
         require_materials(database)  # an empty database fails before any training
         models, training = _models()
         run = run_materials(database, requirement, models, training, top=top, device=device,

@@ -14,7 +14,7 @@ from valueloop.core.db import Database
 from valueloop.core.errors import OptionError
 from valueloop.core.tables import Table, tables_to_json, write_csv, write_xlsx
 from valueloop.materials.ashby import LANGUAGES, ashby_chart
-from valueloop.materials.candidates import require_materials
+from valueloop.materials.candidates import IMPORT_HINT, require_materials
 from valueloop.materials.chart_files import chart_target
 from valueloop.materials.model_cache import load_or_train
 from valueloop.materials.property_models import PropertyModel
@@ -109,7 +109,7 @@ def select_command(
     _check_chart(chart, lang)
     requirement = load_requirement(requirement_path)
     axes = parse_ashby(ashby, requirement) if chart is not None or ashby is not None else None
-    with Database.open(db) as database:
+    with Database.open_existing(db, hint=IMPORT_HINT) as database:
         require_materials(database)  # before minutes of training, not after
         keys = {*requirement.properties(), *(axes or ())}
         if "thermal_conductivity" in keys:  # derived from conductivity, which may be predicted

@@ -125,6 +125,21 @@ class Database:
             return cls(_open_sqlite(parsed.target), parsed)
         return cls(_open_postgresql(parsed.target), parsed)
 
+    @classmethod
+    def open_existing(cls, url: str | Path | None = None, *, hint: str | None = None
+                      ) -> Database:
+        """:meth:`open` for reading: a SQLite file that does not exist is an error.
+
+        A read-only command must not leave an empty database file behind a mistyped path.
+        ``hint`` says how to create the database (shown as what is allowed).
+        """
+        parsed = DatabaseURL.parse(url)
+        if parsed.dialect == "sqlite" and parsed.target != ":memory:" \
+                and not Path(parsed.target).is_file():
+            raise DatabaseError(f"no database file {parsed.target}", item="--db",
+                                allowed=hint or "an existing SQLite file or a postgresql:// URL")
+        return cls.open(url)
+
     def __enter__(self) -> Database:
         return self
 

@@ -62,6 +62,7 @@ LORENZ_RANGE = (2.2e-8, 3.1e-8)
 """Effective Lorenz numbers κ/(σT) of the grade reference data, W·Ω/K² (materials.md §5.4:
 2.2-2.5e-8 for high-copper grades, 2.7-3.1e-8 for low-conductivity alloys)."""
 THERMAL, ELECTRICAL = "thermal_conductivity", "electrical_conductivity_iacs"
+IMPORT_HINT = "import some first: valueloop materials import --grades --gorsse-shipped"
 
 
 class NoMaterialsError(UserInputError):
@@ -149,7 +150,7 @@ def require_materials(database: Database) -> int:
     if count == 0:
         raise NoMaterialsError(
             "the database holds no materials", item="--db",
-            allowed="import some first: valueloop materials import --grades --gorsse-shipped")
+            allowed=IMPORT_HINT)
     return count
 
 

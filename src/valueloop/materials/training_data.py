@@ -103,13 +103,8 @@ def table_from_database(url: str | Path | None) -> TrainingTable:
 
     A SQLite file that does not exist is an error, not a new empty database.
     """
-    parsed = DatabaseURL.parse(url)
-    if parsed.dialect == "sqlite" and parsed.target != ":memory:" \
-            and not Path(parsed.target).is_file():
-        raise NoTrainingDataError(f"no database file {parsed.target}", item="--db",
-                                  allowed=IMPORT_HINT)
-    with Database.open(url) as database:
-        return table_from_store(MaterialStore(database), _describe(parsed))
+    with Database.open_existing(url, hint=IMPORT_HINT) as database:
+        return table_from_store(MaterialStore(database), _describe(DatabaseURL.parse(url)))
 
 
 def _describe(parsed: DatabaseURL) -> str:

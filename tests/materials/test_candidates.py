@@ -31,7 +31,7 @@ from valueloop.materials.importers import read_gorsse, read_grades
 from valueloop.materials.model import Material, MaterialRecord, PropertyValue
 from valueloop.materials.property_models import PropertyModel
 from valueloop.materials.requirement import requirement_from_mapping
-from valueloop.materials.selection_tables import run_selection
+from valueloop.materials.selection_tables import pareto_table, run_selection
 from valueloop.materials.store import MaterialStore
 
 KEYS = ("electrical_conductivity_iacs", "thermal_conductivity", "yield_strength_mpa",
@@ -168,6 +168,20 @@ def test_a_constraint_in_gpa_selects_as_the_same_in_mpa(database: Database) -> N
 
     assert np.array_equal(run(0.45, "GPa"), run(450, "MPa"))
     assert not np.array_equal(run(0.45, "GPa"), run(460, "MPa"))  # the threshold matters
+
+
+def test_an_empty_front_for_want_of_objective_data_is_not_called_infeasible(
+        database: Database) -> None:
+    requirement = requirement_from_mapping({
+        "constraint": [{"property": "electrical_conductivity_iacs", "operator": ">=",
+                        "value": 90, "unit": "%IACS"}],
+        "objective": [{"property": "em_median_life_h", "sense": "max"}]})
+    run = run_selection(database, requirement)
+    assert run.selection.feasible.any()  # grades meet 90 %IACS; nobody has an EM life
+    table = pareto_table(run)
+    assert not table.rows
+    assert "no candidate meets every constraint" not in table.notes[-1]
+    assert "em_median_life_h" in table.notes[-1]
 
 
 def test_an_empty_database_is_refused(tmp_path: Path) -> None:

@@ -89,6 +89,16 @@ def test_bad_requirements_name_the_field(data: dict, error: type[Exception], whe
     assert where in str(caught.value)
 
 
+def test_a_bad_unit_after_a_device_names_the_files_own_constraint() -> None:
+    device = {"template": "hairpin", "current_density": "15 A/mm**2",
+              "max_loss_density": "8 W/cm**3", "temperature_class": "180 degC",
+              "conductor_thickness": "2 mm", "bend_radius": "4 mm"}
+    with pytest.raises(UserInputError) as caught:
+        requirement_from_mapping({"device": device, "constraint": [
+            {"property": "uts_mpa", "operator": ">=", "value": 220, "unit": "K"}]})
+    assert caught.value.item == "constraint[0].unit"
+
+
 def test_bad_toml_names_the_file(tmp_path: Path) -> None:
     path = tmp_path / "bad.toml"
     path.write_text("name = \n", encoding="utf-8")
@@ -134,3 +144,21 @@ def test_read_commands_refuse_a_missing_database_file(
     assert run(["materials", *command, "--db", str(missing)]) == 2
     assert "no database file" in capsys.readouterr().err
     assert not missing.exists()
+
+
+def test_a_temperature_rise_in_degc_is_refused_not_read_as_303_k() -> None:
+    # regression: "30 degC" as a temperature rise was converted to 303.15 K
+    device = {"template": "connector", "current": "10 A", "length": "20 mm", "width": "1 mm",
+              "thickness": "0.3 mm", "contact_force": "2 N", "spring_length": "3 mm"}
+    with pytest.raises(UserInputError, match="temperature reading, not a difference"):
+        requirement_from_mapping({"device": {**device, "temperature_rise": "30 degC"}})
+    in_k = requirement_from_mapping({"device": {**device, "temperature_rise": "30 K"}})
+    in_delta = requirement_from_mapping({"device": {**device,
+                                                    "temperature_rise": "54 delta_degF"}})
+    assert in_k.constraints[0].value == pytest.approx(in_delta.constraints[0].value)
+
+
+def test_notes_given_as_one_string_stay_one_note() -> None:
+    requirement = requirement_from_mapping({"notes": "checked by the lab", "constraint": [
+        {"property": "hardness_hv", "operator": ">=", "value": 150, "unit": "HV"}]})
+    assert requirement.notes == ("checked by the lab",)

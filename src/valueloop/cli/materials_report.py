@@ -71,7 +71,11 @@ def report_command(
     no_design: Annotated[bool, typer.Option(
         "--no-design", help="Selection only: no inverse design.")] = False,
 ) -> None:
-    """Write a bilingual report of one requirement: device targets, selection, design."""
+    """Write a bilingual report of one requirement: device targets, selection, design.
+
+    Selection and design use the models trained on the shipped Gorsse et al. 2023 data; the
+    database gives the candidates.
+    """
     if out.exists() and not out.is_dir():  # before minutes of work, not after
         raise OptionError("exists and is not a folder", file=out, item="--out")
     settings = None if no_design else DesignSettings(

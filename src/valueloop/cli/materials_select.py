@@ -105,7 +105,11 @@ def select_command(
     csv: CsvOption = None,
     xlsx: XlsxOption = None,
 ) -> None:
-    """Rank the database's materials against a requirement, with every value's provenance."""
+    """Rank the database's materials against a requirement, with every value's provenance.
+
+    Missing values are predicted by the models trained on the shipped Gorsse et al. 2023 data
+    (``materials design/predict --db`` train on the database instead).
+    """
     _check_chart(chart, lang)
     requirement = load_requirement(requirement_path)
     axes = parse_ashby(ashby, requirement) if chart is not None or ashby is not None else None

@@ -152,7 +152,9 @@ def requirement_from_mapping(data: Mapping[str, Any], *,
         raise UnknownParameterError(f"unknown key {sorted(unknown)[0]!r}", item=source,
                                     allowed="name, device, constraint, objective, notes")
     constraints: list[Constraint] = []
-    notes: list[str] = list(data.get("notes", ()))
+    given_notes = data.get("notes", ())
+    # a bare string would otherwise become one note per character
+    notes: list[str] = [given_notes] if isinstance(given_notes, str) else list(given_notes)
     template = None
     if "device" in data:
         targets = translate(data["device"])
@@ -172,19 +174,22 @@ def requirement_from_mapping(data: Mapping[str, Any], *,
     if not objectives:
         objectives = [Objective(property=key, sense=sense)
                       for key, sense in DEFAULT_OBJECTIVES.get(template or "", _BY_HAND)]
-    requirement = _validated(Requirement, {
-        "name": data.get("name", template or "requirement"), "template": template,
-        "constraints": tuple(constraints), "objectives": tuple(objectives),
-        "notes": tuple(notes)}, "requirement")
-    for index, constraint in enumerate(requirement.constraints):
+    # The file's [[constraint]] tables follow the template's constraints: an error names the
+    # table's index in the file, not its place in the combined list.
+    given = len(constraints) - len(data.get("constraint", ()))
+    for index, constraint in enumerate(constraints):
         try:
             canonical_value(constraint)
         except UserInputError as exc:
             raise UserInputError(f"unit {constraint.unit!r} does not fit "
                                  f"{constraint.property} ({exc.problem})",
-                                 item=f"constraint[{index}].unit",
+                                 item=(f"constraint[{index - given}].unit" if index >= given
+                                       else f"device.{constraint.property}"),
                                  allowed=PROPERTY_KEYS[constraint.property].unit) from None
-    return requirement
+    return _validated(Requirement, {
+        "name": data.get("name", template or "requirement"), "template": template,
+        "constraints": tuple(constraints), "objectives": tuple(objectives),
+        "notes": tuple(notes)}, "requirement")
 
 
 def _validated(model: type[BaseModel], fields: Any, item: str) -> Any:

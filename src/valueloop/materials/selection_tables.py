@@ -261,7 +261,12 @@ def pareto_table(run: SelectionRun) -> Table:
     units = {key: matrix.units[matrix.column(key)] for key in objectives}
     notes = ((f"non-dominated among the feasible candidates on: {senses}",) if objectives
              else ("no objectives: every feasible candidate is on the front",))
-    if not body:
+    if not body and selection.feasible.any():
+        # feasible candidates exist but none has every objective: the front is empty for
+        # want of objective data, not because the constraints exclude everything
+        notes += (f"no candidate meeting the constraints has a value for every objective "
+                  f"({senses}): no Pareto front",)
+    elif not body:
         notes += ("no candidate meets every constraint, even if predictions hold: the "
                   "constraints table shows which ones fail or lack data",)
     return Table(f"Pareto front for {run.requirement.name} ({len(body)} candidates)",

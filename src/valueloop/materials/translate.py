@@ -53,8 +53,12 @@ class MaterialTargets(BaseModel):
         return [c.model_dump() for c in self.constraints]
 
 
-def _quantity(unit: str) -> Callable[[Any, ValidationInfo], float]:
-    """A before-validator: a pint string of ``unit``'s dimension, converted to ``unit``."""
+def _quantity(unit: str, difference: bool = False) -> Callable[[Any, ValidationInfo], float]:
+    """A before-validator: a pint string of ``unit``'s dimension, converted to ``unit``.
+
+    With ``difference``, the field is a temperature *difference*: an absolute reading such as
+    ``"30 degC"`` would convert to 303.15 K, so it is refused with the spelling to use.
+    """
 
     def convert(value: Any, info: ValidationInfo) -> float:
         item = info.field_name
@@ -64,6 +68,14 @@ def _quantity(unit: str) -> Callable[[Any, ValidationInfo], float]:
         registry = unit_registry()
         try:
             quantity = registry.Quantity(value)
+        except Exception as exc:  # pint raises several unrelated types for bad strings
+            raise DimensionError(f"{value!r} is not a quantity ({exc})", item=item,
+                                 allowed=f"quantities convertible to {unit!r}") from None
+        if difference and not quantity._is_multiplicative:
+            raise DimensionError(f"{value!r} is a temperature reading, not a difference",
+                                 item=item, allowed="a difference in K or delta_degC, e.g. "
+                                                    "'30 K' for a rise of 30 °C")
+        try:
             return float(quantity.to(unit).magnitude)
         except Exception as exc:  # pint raises several unrelated types for bad strings
             raise DimensionError(f"{value!r} is not a quantity in {unit!r} ({exc})", item=item,
@@ -76,6 +88,12 @@ def Q(unit: str, **field: Any) -> Any:  # noqa: N802 - reads as a type in field 
     """A float field given as a pint string and stored in ``unit``."""
     return Annotated[float, BeforeValidator(_quantity(unit)),
                      Field(json_schema_extra={"unit": unit}, **field)]
+
+
+def QD(**field: Any) -> Any:  # noqa: N802 - reads as a type in field declarations
+    """A temperature-difference field, stored in K (``"30 degC"`` is refused, see above)."""
+    return Annotated[float, BeforeValidator(_quantity("K", difference=True)),
+                     Field(json_schema_extra={"unit": "K"}, **field)]
 
 
 def template_fields(name: str) -> list[dict[str, object]]:
@@ -117,7 +135,7 @@ class ConnectorRequirement(_Template):
 
     template: Literal["connector"] = "connector"
     current: Q("A", gt=0)
-    temperature_rise: Q("K", gt=0)
+    temperature_rise: QD(gt=0)
     ambient_temperature: Q("K", gt=0) = "25 degC"
     length: Q("m", gt=0)
     width: Q("m", gt=0)
@@ -156,7 +174,7 @@ class HairpinRequirement(_Template):
     max_loss_density: Q("W/m**3", gt=0)
     temperature_class: Q("degC", gt=0)
     # our assumptions (margin against annealing, bend-strain safety): override per design
-    softening_margin: Q("K", ge=0) = "50 K"
+    softening_margin: QD(ge=0) = "50 K"
     conductor_thickness: Q("m", gt=0)
     bend_radius: Q("m", gt=0)
     elongation_safety_factor: float = Field(default=1.5, ge=1.0)

@@ -23,7 +23,9 @@ def gorsse_file() -> Path:
 def test_grades_match_the_reference_table() -> None:
     grades = {m.name: m for m in read_grades()}
     assert len(grades) == 15  # README: 15 UNS grades, 143 rows
-    assert sum(len(r.properties) for m in grades.values() for r in m.records) == 143
+    rows = [p for m in grades.values() for r in m.records for p in r.properties
+            if not (p.notes or "").startswith("read from the note")]
+    assert len(rows) == 143
     c10100 = grades["C10100"]
     assert {(d.system, d.code) for d in c10100.designations} == {("UNS", "C10100"),
                                                                  ("EN", "CW009A")}
@@ -55,3 +57,15 @@ def test_bad_number_names_file_line_and_column(tmp_path: Path) -> None:
     missing.write_text("a,b\n1,2\n", encoding="utf-8")
     with pytest.raises(MalformedFileError, match="missing columns"):
         read_gorsse(missing)
+
+
+def test_elongations_stated_in_a_sources_note_become_properties() -> None:
+    grades = {m.name: m for m in read_grades()}
+    annealed = next(r for r in grades["C10200"].records if r.label == "O (strip, annealed)")
+    elongation = [p for p in annealed.properties if p.name == "elongation"]
+    # Smithells 8th ed. Table 22.7, as quoted in the row's note: "El 48 %"
+    assert [(p.value, p.unit) for p in elongation] == [(48.0, "%")]
+    assert elongation[0].source.startswith("Smithells") and "El 48 %" in elongation[0].notes
+    counts = [sum(p.name == "elongation" for p in r.properties)
+              for m in grades.values() for r in m.records]
+    assert max(counts) == 1 and sum(counts) == 6

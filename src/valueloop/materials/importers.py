@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import csv
 import math
+import re
 from collections import defaultdict
 from collections.abc import Iterator
 from importlib import resources
@@ -85,6 +86,10 @@ def _text(value: str | None) -> str | None:
     return value.strip() if value and value.strip() else None
 
 
+ELONGATION = "elongation"
+_ELONGATION_NOTE = re.compile(r"\bEl\s+(\d+(?:\.\d+)?)\s*%")
+
+
 def read_grades(path: Path | None = None) -> list[Material]:
     """Grades of the cu-grades reference CSV: one material per UNS code, one record per temper.
 
@@ -113,7 +118,30 @@ def read_grades(path: Path | None = None) -> list[Material]:
         except ValidationError as exc:
             raise MalformedFileError(_first_error(exc), file=path, line=line) from None
         tempers[uns].setdefault(row["temper"].strip(), []).append(prop)
+    for by_temper in tempers.values():
+        for temper, props in by_temper.items():
+            by_temper[temper] = props + _elongation_from_notes(props)
     return [_grade(uns, heads[uns], tempers[uns]) for uns in heads]
+
+
+def _elongation_from_notes(props: list[PropertyValue]) -> list[PropertyValue]:
+    """Elongations the sources state only in a row's note ("El 48 %"), as properties.
+
+    Several rows of the grade table quote a sheet's whole line of figures in ``notes``; the
+    elongation in it is a figure of the same source and temper, so it is kept (marked as read
+    from the note) unless the temper already has an elongation row.
+    """
+    if any(p.name == ELONGATION for p in props):
+        return []
+    for prop in props:
+        match = _ELONGATION_NOTE.search(prop.notes or "")
+        if match:
+            return [PropertyValue(
+                name=ELONGATION, unit="%", value=float(match.group(1)), basis=prop.basis,
+                source=prop.source, source_url=prop.source_url, source_type=prop.source_type,
+                notes=f"read from the note of the {prop.name} row: {prop.notes}",
+                origin="measured")]
+    return []
 
 
 def _grade(uns: str, head: dict[str, str], tempers: dict[str, list[PropertyValue]]) -> Material:

@@ -9,17 +9,14 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from test_importers import gorsse_file
 
 from valueloop.core.db import Database
 from valueloop.core.errors import OptionError, UnknownParameterError
 from valueloop.materials import ashby
 from valueloop.materials.ashby import ashby_chart, ashby_figure, cjk_font
-from valueloop.materials.importers import read_gorsse, read_grades
-from valueloop.materials.property_models import train_models
+from valueloop.materials.property_models import PropertyModel
 from valueloop.materials.requirement import requirement_from_mapping
 from valueloop.materials.selection_tables import SelectionRun, run_selection
-from valueloop.materials.store import MaterialStore
 
 REQUIREMENT = {
     "name": "spring contact",
@@ -33,13 +30,9 @@ REQUIREMENT = {
 
 
 @pytest.fixture(scope="module")
-def run(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SelectionRun]:
-    path = tmp_path_factory.mktemp("ashby") / "materials.db"
-    with Database.open(path) as db:
-        store = MaterialStore(db)
-        store.add(read_grades())
-        store.add(read_gorsse(gorsse_file()))
-        yield run_selection(db, requirement_from_mapping(REQUIREMENT), train_models(),
+def run(materials_db: str, models: dict[str, PropertyModel]) -> Iterator[SelectionRun]:
+    with Database.open(materials_db) as db:
+        yield run_selection(db, requirement_from_mapping(REQUIREMENT), models,
                             extra_keys=("thermal_conductivity", "cte_ppm_per_k"))
 
 

@@ -40,12 +40,8 @@ KEYS = ("electrical_conductivity_iacs", "thermal_conductivity", "yield_strength_
 
 
 @pytest.fixture(scope="module")
-def database(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Database]:
-    path = tmp_path_factory.mktemp("candidates") / "materials.db"
-    with Database.open(path) as db:
-        store = MaterialStore(db)
-        store.add(read_grades())
-        store.add(read_gorsse(gorsse_file()))
+def database(materials_db: str) -> Iterator[Database]:
+    with Database.open(materials_db) as db:
         yield db
 
 

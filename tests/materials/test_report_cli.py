@@ -7,19 +7,15 @@ design budget is small. User errors print one line and exit 2, before anything i
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
-from test_importers import gorsse_file
 
 from valueloop.cli import materials_report, run
 from valueloop.core.db import Database
-from valueloop.materials.importers import read_gorsse, read_grades
 from valueloop.materials.properties import AlloyTable
 from valueloop.materials.property_models import PropertyModel
-from valueloop.materials.store import MaterialStore
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples" / "requirements"
 CONNECTOR = EXAMPLES / "connector.toml"
@@ -33,13 +29,8 @@ def _trained_once(models: dict[str, PropertyModel], shipped: AlloyTable,
 
 
 @pytest.fixture(scope="module")
-def db(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    path = tmp_path_factory.mktemp("report") / "materials.db"
-    with Database.open(path) as database:
-        store = MaterialStore(database)
-        store.add(read_grades())
-        store.add(read_gorsse(gorsse_file()))
-    yield str(path)
+def db(materials_db: str) -> str:
+    return materials_db
 
 
 def test_report_of_a_device_writes_the_page_and_the_workbook(

@@ -9,22 +9,19 @@ from __future__ import annotations
 
 import json
 import textwrap
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 import typer
 from openpyxl import load_workbook
-from test_importers import gorsse_file
 
 from valueloop.cli import _click_exceptions, materials_select
 from valueloop.cli.materials_select import select_command
 from valueloop.cli.output import err_console
 from valueloop.core.db import Database
 from valueloop.core.errors import UserInputError
-from valueloop.materials.importers import read_gorsse, read_grades
+from valueloop.materials.importers import read_grades
 from valueloop.materials.property_models import PropertyModel
-from valueloop.materials.store import MaterialStore
 
 SPRING = """
     name = "spring contact"
@@ -80,13 +77,8 @@ def _trained_once(models: dict[str, PropertyModel], monkeypatch: pytest.MonkeyPa
 
 
 @pytest.fixture(scope="module")
-def db(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    path = tmp_path_factory.mktemp("select") / "materials.db"
-    with Database.open(path) as database:
-        store = MaterialStore(database)
-        store.add(read_grades())
-        store.add(read_gorsse(gorsse_file()))
-    yield str(path)
+def db(materials_db: str) -> str:
+    return materials_db
 
 
 def _requirement(tmp_path: Path, uts: float = 500, unit: str = "MPa",

@@ -15,11 +15,12 @@ Usage::
 
 from __future__ import annotations
 
-import argparse
 import csv
 import io
 import sys
 from pathlib import Path
+
+from shipping import ship_main
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_SOURCE = ROOT.parent / "shared" / "data" / "cu-alloys-gorsse2023"
@@ -74,25 +75,14 @@ def checked_copy(source: Path) -> bytes:
     return data
 
 
+def outputs(source: Path) -> dict[str, bytes]:
+    """File name -> content of every file this script ships."""
+    return {FILE_NAME: checked_copy(source / FILE_NAME), "README.md": README.encode()}
+
+
 def main(argv: list[str] | None = None) -> int:
     """Write (or, with ``--check``, compare) the shipped CSV and README; return the exit code."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--source", type=Path, default=DEFAULT_SOURCE)
-    parser.add_argument("--out", type=Path, default=DEFAULT_OUT)
-    parser.add_argument("--check", action="store_true")
-    args = parser.parse_args(argv)
-    files = {FILE_NAME: checked_copy(args.source / FILE_NAME), "README.md": README.encode()}
-    differing = [name for name, content in files.items()
-                 if not (args.out / name).exists() or (args.out / name).read_bytes() != content]
-    if args.check:
-        for name in differing:
-            print(f"differs: {args.out / name}")
-        return 1 if differing else 0
-    args.out.mkdir(parents=True, exist_ok=True)
-    for name, content in files.items():
-        (args.out / name).write_bytes(content)
-        print(f"wrote {args.out / name}")
-    return 0
+    return ship_main(__doc__.splitlines()[0], outputs, DEFAULT_SOURCE, DEFAULT_OUT, argv)
 
 
 if __name__ == "__main__":

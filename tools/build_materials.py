@@ -14,9 +14,10 @@ Usage::
 
 from __future__ import annotations
 
-import argparse
 import sys
 from pathlib import Path
+
+from shipping import ship_main
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_SOURCE = ROOT.parent / "shared" / "data"
@@ -44,24 +45,8 @@ def outputs(source: Path) -> dict[str, bytes]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--source", type=Path, default=DEFAULT_SOURCE)
-    parser.add_argument("--out", type=Path, default=DEFAULT_OUT)
-    parser.add_argument("--check", action="store_true")
-    args = parser.parse_args(argv)
-    files = outputs(args.source)
-    if args.check:
-        stale = [n for n, data in files.items()
-                 if not (args.out / n).is_file() or (args.out / n).read_bytes() != data]
-        for name in stale:
-            print(f"differs: {args.out / name}", file=sys.stderr)
-        return 1 if stale else 0
-    args.out.mkdir(parents=True, exist_ok=True)
-    for name, data in files.items():
-        temporary = args.out / f".{name}.tmp"
-        temporary.write_bytes(data)
-        temporary.replace(args.out / name)  # atomic: a reader never sees half a file
-    return 0
+    """Write (or, with ``--check``, compare) the shipped table and README; the exit code."""
+    return ship_main(__doc__.splitlines()[0], outputs, DEFAULT_SOURCE, DEFAULT_OUT, argv)
 
 
 if __name__ == "__main__":

@@ -19,12 +19,12 @@ number can be found verbatim in the upstream file.
 
 from __future__ import annotations
 
-import argparse
 import csv
 import io
-import sys
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
+
+from shipping import ship_main
 
 from valueloop.core.units import ATOMIC_MASS
 
@@ -243,32 +243,9 @@ def build(source: Path) -> dict[str, bytes]:
     return files
 
 
-def differences(files: Mapping[str, bytes], out: Path) -> list[str]:
-    """Names of the files whose shipped copy is missing or differs."""
-    return [name for name, data in files.items()
-            if not (out / name).is_file() or (out / name).read_bytes() != data]
-
-
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--source", type=Path, default=DEFAULT_SOURCE,
-                        help="the shared/data folder (default: %(default)s)")
-    parser.add_argument("--out", type=Path, default=DEFAULT_OUT,
-                        help="the tables folder to write (default: %(default)s)")
-    parser.add_argument("--check", action="store_true",
-                        help="compare with the shipped files instead of writing")
-    args = parser.parse_args(argv)
-    files = build(args.source)
-    if args.check:
-        changed = differences(files, args.out)
-        for name in changed:
-            print(f"differs: {name}", file=sys.stderr)
-        return 1 if changed else 0
-    args.out.mkdir(parents=True, exist_ok=True)
-    for name, data in files.items():
-        (args.out / name).write_bytes(data)
-        print(f"wrote {args.out / name}")
-    return 0
+    """Write (or, with ``--check``, compare) the derived tables; return the exit code."""
+    return ship_main(__doc__.splitlines()[0], build, DEFAULT_SOURCE, DEFAULT_OUT, argv)
 
 
 if __name__ == "__main__":

@@ -195,11 +195,7 @@ def cosign_command(
     """Add a witness cosignature (C2SP tlog-cosignature) to a checkpoint and print it."""
     witness = read_signer(key)
     keys = [k for path in log_key or [] for k in read_verifier_keys(path)]
-    try:
-        text = checkpoint_file.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise MalformedFileError(f"cannot read the checkpoint ({exc.__class__.__name__})",
-                                 file=checkpoint_file) from None
+    text = _read_text(checkpoint_file, "checkpoint")
     try:
         note = cosign(text, witness, log_keys=keys)
     except UserInputError as exc:

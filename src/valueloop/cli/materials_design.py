@@ -9,8 +9,7 @@ from typing import Annotated
 import typer
 
 from valueloop.cli.common import CsvOption, JsonOption, XlsxOption
-from valueloop.cli.materials_select import write_tables
-from valueloop.cli.output import console, err_console, show_table
+from valueloop.cli.output import console, err_console, show_table, write_table_files
 from valueloop.core.errors import OptionError
 from valueloop.core.tables import tables_to_json, write_csv, write_xlsx
 from valueloop.materials.chart_files import chart_target
@@ -119,7 +118,7 @@ def design_command(
     else:
         for table in (*summary_tables(result, top), full[1], full[2]):
             show_table(table)
-    write_tables(full, csv, xlsx)
+    write_table_files(full, csv, xlsx)
     if out is not None:
         recipes = recipe_table(result, top)
         if out.suffix.lower() == ".csv":

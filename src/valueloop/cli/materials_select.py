@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from valueloop.cli.common import CsvOption, DbOption, JsonOption, XlsxOption
-from valueloop.cli.output import console, err_console, show_table
+from valueloop.cli.output import console, err_console, show_table, write_table_files
 from valueloop.core.db import Database
 from valueloop.core.errors import OptionError
-from valueloop.core.tables import Table, tables_to_json, write_csv, write_xlsx
+from valueloop.core.tables import tables_to_json
 from valueloop.materials.ashby import LANGUAGES, ashby_chart
 from valueloop.materials.candidates import IMPORT_HINT, require_materials
 from valueloop.materials.chart_files import chart_target
@@ -71,19 +71,6 @@ def _check_chart(chart: Path | None, lang: str) -> None:
                           allowed=", ".join(LANGUAGES))
 
 
-def write_tables(tables: Sequence[Table], csv: Path | None, xlsx: Path | None) -> None:
-    """Write the tables as ``--csv`` (one ``FILE-<n>.csv`` per table) and ``--xlsx`` files.
-
-    For commands that show other tables on screen than they write (so not through
-    :func:`valueloop.cli.output.emit`, whose file naming this follows for several tables).
-    """
-    if csv is not None:
-        for index, table in enumerate(tables):
-            write_csv(table, csv.with_name(f"{csv.stem}-{index + 1}.csv"))
-    if xlsx is not None:
-        write_xlsx(tables, xlsx)
-
-
 def select_command(
     requirement_path: Annotated[Path, typer.Argument(
         metavar="REQUIREMENT",
@@ -134,7 +121,7 @@ def select_command(
             console.print(f"[dim]{full[2].notes[-1]}[/dim]")
         counts = ", ".join(f"{n} {label}" for label, n in status_counts(run).items())
         console.print(f"{len(run.matrix)} candidates: {counts}")
-    write_tables(full, csv, xlsx)
+    write_table_files(full, csv, xlsx)
     if chart is not None and axes is not None:
         ashby_chart(run, axes[0], axes[1], chart, lang=lang)
         # on stderr with --json, so that stdout stays valid JSON

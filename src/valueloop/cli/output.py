@@ -60,6 +60,15 @@ def emit(tables: Sequence[Table], *, as_json: bool = False, csv_path: Path | Non
     else:
         for table in tables:
             show_table(table, max_rows=max_rows)
+    write_table_files(tables, csv_path, xlsx_path)
+
+
+def write_table_files(tables: Sequence[Table], csv_path: Path | None = None,
+                      xlsx_path: Path | None = None) -> None:
+    """Write ``--csv`` (``FILE``, or ``FILE-<n>.csv`` per table when several) and ``--xlsx``.
+
+    Also for commands that show other tables on screen than they write.
+    """
     if csv_path is not None:
         if len(tables) == 1:
             write_csv(tables[0], csv_path)
